@@ -1,0 +1,54 @@
+"""What detection finds: figures and statements, in the schema of `newswatch detect`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number, range or vague quantity that counts something about the topic."""
+
+    value: int | None
+    low: int | None
+    high: int | None
+    vague: bool
+    qualifier: str  # canonical: none, around, about, nearly, up to, more than, at least, fewer than, ...
+    unit: str  # the counted noun as written ("soldiers")
+    unit_class: str  # its class from the watch file ("troops")
+    claimant: str | None  # who says so, as written
+    claimant_key: str | None  # normalised key from the watch file ("nis"), else a slug of the name
+    stance: str  # claimed, confirmed, denied, estimated, reported
+    sentence: str
+    start: int  # character offsets of the number in the input text
+    end: int
+    delta: bool = False  # "1,500 more troops": an increment, not a total
+    kind: Literal["figure"] = "figure"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object `newswatch detect` prints."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A direct quote or reported speech about the topic, with its speaker."""
+
+    speaker: str
+    speaker_key: str  # normalised speaker for novelty ("lloyd-austin")
+    role: str | None
+    verb: str | None
+    quote: str
+    direct: bool
+    sentence: str
+    start: int  # character offsets of the quote (or reported text) in the input text
+    end: int
+    kind: Literal["statement"] = "statement"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object `newswatch detect` prints."""
+        return asdict(self)
+
+
+Finding = Figure | Statement

@@ -1,0 +1,75 @@
+"""A topic as detection sees it: the terms, unit classes and claimants of one watch-file topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UnitClass:
+    """A class of counted nouns: troops = soldiers, troops, forces, personnel."""
+
+    name: str
+    nouns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Claimant:
+    """A source with its aliases: nis = National Intelligence Service = South Korea's spy agency."""
+
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """Everything detection needs to know about one topic."""
+
+    name: str
+    title: str
+    terms: tuple[str, ...]
+    units: tuple[UnitClass, ...]
+    claimants: tuple[Claimant, ...]
+
+
+def slug(text: str) -> str:
+    """A lowercase, dash-separated key for a name ("Lloyd Austin" -> "lloyd-austin")."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
+    """Build a Topic from its watch-file mapping; raises ValueError naming the bad field."""
+    if not isinstance(data, Mapping):
+        raise ValueError(f"topic {name!r} must be a mapping")
+    terms = data.get("terms") or []
+    if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
+        raise ValueError(f"topic {name!r}: 'terms' must be a non-empty list of strings")
+    units_raw = data.get("units") or {}
+    if not isinstance(units_raw, Mapping) or not units_raw:
+        raise ValueError(f"topic {name!r}: 'units' must map each unit class to its nouns")
+    units = []
+    for unit_name, nouns in units_raw.items():
+        if not isinstance(nouns, list) or not all(isinstance(n, str) for n in nouns):
+            raise ValueError(f"topic {name!r}: units.{unit_name} must be a list of nouns")
+        units.append(UnitClass(name=str(unit_name), nouns=tuple(nouns)))
+    claimants = []
+    for key, spec in (data.get("claimants") or {}).items():
+        if isinstance(spec, list):
+            spec = {"name": spec[0] if spec else key, "aliases": spec}
+        if not isinstance(spec, Mapping):
+            raise ValueError(f"topic {name!r}: claimants.{key} must be a mapping with name and aliases")
+        aliases = spec.get("aliases") or []
+        claimants.append(
+            Claimant(key=str(key), name=str(spec.get("name") or key), aliases=tuple(str(a) for a in aliases))
+        )
+    return Topic(
+        name=name,
+        title=str(data.get("title") or name),
+        terms=tuple(terms),
+        units=tuple(units),
+        claimants=tuple(claimants),
+    )
