@@ -1,0 +1,145 @@
+"""Article text and metadata from fetched HTML (trafilatura stays inside), or from the feed entry."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from trafilatura import bare_extraction
+
+from extractors.feeds import FeedEntry
+from extractors.urls import canonical_url
+
+# Below this, what trafilatura found is a teaser, a cookie wall or an error page, and the
+# feed's own summary serves detection as well.
+MIN_TEXT_CHARS = 200
+
+# Payloads that are not HTML whatever the server says (PDF, images, archives, fonts).
+_BINARY_SIGNATURES = (
+    b"%PDF-",
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"RIFF",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"II*\x00",
+    b"MM\x00*",
+    b"wOFF",
+    b"\x00\x00\x01\x00",
+)
+_MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|br|title)[\s/>]", re.I)
+_HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?([a-z]{2,3})\b", re.I)
+_DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
+# htmldate reports the time and offset when the page has them; date-only pages read as midnight.
+_DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _DATE_FORMATS[0]}
+_HEAD_CHARS = 100_000  # the <html lang> attribute is near the top
+_MARKUP_SCAN_CHARS = 2_000_000
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's main text and metadata."""
+
+    url: str
+    title: str | None
+    author: str | None
+    published: datetime | None  # UTC when the page gives a date
+    site_name: str | None
+    language: str | None  # primary subtag of <html lang>, lowercase ("en")
+    text: str  # main text, paragraphs separated by "\n"
+
+
+def extract_article(html: bytes | str, *, url: str) -> Article | None:
+    """Main text and metadata of a page; None for non-HTML payloads or too little text.
+
+    Nothing is fetched: `url` only names the page (site name, relative links)."""
+    markup = _as_markup(html)
+    if markup is None:
+        return None
+    try:
+        document = bare_extraction(
+            markup,
+            url=url,
+            with_metadata=True,
+            include_comments=False,  # reader comments are not the article's claims
+            include_tables=True,  # tables often carry the figures
+            date_extraction_params=dict(_DATE_PARAMS),
+        )
+    except Exception:  # noqa: BLE001 - a parser bug on a hostile page means "no article", not a crash
+        return None
+    if document is None or isinstance(document, dict):
+        return None
+    text = _paragraphs(document.text)
+    if len(text) < MIN_TEXT_CHARS:
+        return None
+    return Article(
+        url=canonical_url(url),
+        title=_clean(document.title),
+        author=_clean(document.author),
+        published=_utc(document.date),
+        site_name=_clean(document.sitename),
+        language=_language(markup),
+        text=text,
+    )
+
+
+def article_from_entry(entry: FeedEntry, *, site_name: str | None = None) -> Article:
+    """The feed's own title and summary as the article, for pages that can't be read."""
+    return Article(
+        url=entry.link,
+        title=entry.title or None,
+        author=None,
+        published=entry.published,
+        site_name=site_name,
+        language=None,
+        text=entry.summary or entry.title,  # a headline is better than nothing to detect in
+    )
+
+
+def _as_markup(html: bytes | str) -> bytes | str | None:
+    """The payload if it looks like HTML; None for binary formats and markup-free data."""
+    if isinstance(html, bytes):
+        if html.startswith((b"\xff\xfe", b"\xfe\xff")):
+            html = html.decode("utf-16", errors="replace")
+        else:
+            head = html[:1024].lstrip()
+            if head.startswith(_BINARY_SIGNATURES) or b"\x00" in head:
+                return None
+    # latin-1 maps every byte, so tag names read the same in any ASCII-compatible charset.
+    sample = html[:_MARKUP_SCAN_CHARS]
+    text = sample if isinstance(sample, str) else sample.decode("latin-1")
+    return html if _MARKUP.search(text) else None
+
+
+def _paragraphs(text: str | None) -> str:
+    """One paragraph per line, without blank lines or trailing spaces."""
+    lines = (line.strip() for line in (text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _clean(value: Any) -> str | None:
+    """A stripped string, or None when empty."""
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _utc(value: str | None) -> datetime | None:
+    """htmldate's date string as an aware UTC datetime (no offset given: taken as UTC)."""
+    for fmt in _DATE_FORMATS:
+        try:
+            moment = datetime.strptime(value or "", fmt)
+        except ValueError:
+            continue
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
+def _language(markup: bytes | str) -> str | None:
+    """Primary language subtag from the <html lang> attribute."""
+    head = markup[:_HEAD_CHARS]
+    text = head if isinstance(head, str) else head.decode("latin-1")
+    match = _HTML_LANG.search(text)
+    return match.group(1).lower() if match else None
