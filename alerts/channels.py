@@ -1,0 +1,264 @@
+"""Delivery of one rendered message to one apprise URL, keeping the URL's secrets out of results and logs."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import logging
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import apprise
+
+from alerts.message import Message
+
+# Email services take our HTML (apprise adds a plain-text part); every other service gets Markdown.
+_HTML_SCHEMES = frozenset(
+    {"mailto", "mailtos", "sendgrid", "mailgun", "ses", "azure", "o365", "postmark", "resend", "smtp2go"}
+    | {"sparkpost", "brevo", "mailersend", "sendpulse"}
+)
+_SERVICE_TIMEOUT = 30.0  # seconds for one delivery, retries included (apprise's default is 60)
+_MIN_SECRET = 4  # shorter URL parts are not redacted from logs: replacing them would garble every line
+# Loggers that can see a URL's parts: apprise's own, and the HTTP stack under its webhook plugins.
+_REDACTED_LOGGERS = ("apprise", "urllib3.connectionpool", "requests")
+_ERROR_MAX = 300
+
+_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
+_HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$")
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    """Whether the channel accepted the message, and if not, why (one sentence, secrets masked)."""
+
+    ok: bool
+    error: str | None
+
+
+@dataclass(frozen=True)
+class _Parts:
+    scheme: str
+    user: str | None
+    password: str | None
+    host: str
+    port: str
+    path: str
+    query: tuple[tuple[str, str | None], ...]
+    fragment: str
+
+
+def _split(url: str) -> _Parts | None:
+    """The parts of an apprise URL, split the way apprise reads them (a host may be a token)."""
+    match = _URL.match(url.strip())
+    if not match:
+        return None
+    rest, _, fragment = match["rest"].partition("#")
+    rest, _, query = rest.partition("?")
+    netloc, _, path = rest.partition("/")
+    userinfo, at, hostport = netloc.rpartition("@")
+    user, colon, password = userinfo.partition(":")
+    host, _, port = hostport.rpartition(":") if re.search(r":\d+$", hostport) else (hostport, "", "")
+    pairs = tuple((k, v if eq else None) for k, eq, v in (p.partition("=") for p in query.split("&") if p))
+    return _Parts(
+        scheme=match["scheme"].lower(),
+        user=user if at else None,
+        password=password if colon else None,
+        host=host,
+        port=port,
+        path=path,
+        query=pairs,
+        fragment=fragment,
+    )
+
+
+def _is_network_host(host: str) -> bool:
+    """True for a real host name or address; False for the tokens some services put in the host part."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host.lower() == "localhost" or bool(_HOSTNAME.match(host))
+    return True
+
+
+def mask_url(url: str) -> str:
+    """The URL with its scheme and host kept and its user, password, tokens and query values hidden."""
+    parts = _split(url)
+    if parts is None:
+        return "***"
+    out = parts.scheme + "://"
+    if parts.user is not None:
+        out += (parts.user[:2] + "***" if len(parts.user) > 2 else "***") + (
+            ":***" if parts.password is not None else ""
+        )
+        out += "@"
+    if parts.host:
+        out += parts.host if _is_network_host(parts.host) else "***"
+    out += f":{parts.port}" if parts.port else ""
+    out += "/..." if parts.path.strip("/") else ""
+    if parts.query:
+        # A key with a value is a parameter name; a bare key may itself be a token.
+        out += "?" + "&".join(f"{key}=***" if value is not None else "***" for key, value in parts.query)
+    return out + ("#***" if parts.fragment else "")
+
+
+def channel_id(url: str) -> str:
+    """A stable, non-secret id for a URL ("mailto:3f2a9c1b0d4e5f60"), stored in the ledger instead of it."""
+    parts = _split(url)
+    digest = hashlib.sha256(b"newswatch-channel\0" + url.strip().encode("utf-8")).hexdigest()[:16]
+    return f"{parts.scheme if parts else 'invalid'}:{digest}"
+
+
+def _secrets(url: str) -> set[str]:
+    """Every part of the URL that may be secret, as written and percent-decoded."""
+    parts = _split(url)
+    if parts is None:
+        return {url.strip()} if len(url.strip()) >= _MIN_SECRET else set()
+    found = [parts.user or "", parts.fragment, *parts.path.split("/")]
+    found += [value for _, value in parts.query if value and not _is_network_host(unquote(value))]
+    found += [key for key, value in parts.query if value is None]
+    if not _is_network_host(parts.host):
+        found.append(parts.host)
+    # A password is secret however short; other parts only from a length that cannot be a common word.
+    out = {s for s in found if len(s) >= _MIN_SECRET}
+    if parts.password:
+        out.add(parts.password)
+    return out | {unquote(s) for s in out}
+
+
+class _Redactor(logging.Filter):
+    """Replaces the secrets of every delivery in progress with *** in log records and error strings."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+        self._active: dict[str, int] = {}
+
+    @contextmanager
+    def hiding(self, secrets: Iterable[str]) -> Iterator[None]:
+        """Redact these secrets until the block ends."""
+        secrets = [s for s in secrets if s]
+        with self._lock:
+            for s in secrets:
+                self._active[s] = self._active.get(s, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                for s in secrets:
+                    self._active[s] -= 1
+                    if not self._active[s]:
+                        del self._active[s]
+
+    def redact(self, text: str) -> str:
+        """The text with every active secret replaced by ***."""
+        with self._lock:
+            secrets = sorted(self._active, key=len, reverse=True)
+        for secret in secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record without secrets; never drops it."""
+        if not self._active:
+            return True
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed record is logging's to report, not ours
+            return True
+        clean = self.redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+_REDACTOR = _Redactor()
+for _name in _REDACTED_LOGGERS:
+    logging.getLogger(_name).addFilter(_REDACTOR)
+
+
+def _asset() -> apprise.AppriseAsset:
+    # Memory-only storage: apprise writes nothing about our channels to disk.
+    return apprise.AppriseAsset(
+        storage_mode="memory",
+        service_timeout=_SERVICE_TIMEOUT,
+        app_id="newswatch",
+        app_desc="newswatch alerts",
+    )
+
+
+def _instantiate(url: str) -> apprise.NotifyBase | None:
+    try:
+        return apprise.Apprise.instantiate(url.strip(), asset=_asset())
+    except Exception:  # noqa: BLE001 - a plugin raising on a bad URL means "not accepted", never a crash
+        return None
+
+
+def check_url(url: str) -> str | None:
+    """None if apprise accepts the URL, else the reason with the URL masked."""
+    with _REDACTOR.hiding(_secrets(url)):
+        plugin = _instantiate(url)
+    return None if plugin is not None else f"unsupported or malformed apprise URL: {mask_url(url)}"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(_REDACTOR.redact(text).split())
+    text = text if len(text) <= _ERROR_MAX else text[: _ERROR_MAX - 1] + "…"
+    return text if text.endswith((".", "…")) else text + "."
+
+
+def _reason(result: apprise.AppriseResult, url: str) -> str:
+    """Why apprise did not deliver, from the warnings and errors it logged during the call."""
+    service = next(iter(result), None)
+    name = service.name if service is not None else "apprise"
+    where = f"{name} delivery to {mask_url(url)}"
+    if result.status == apprise.AppriseResultStatus.TIMEOUT:
+        return f"{where} timed out after {_SERVICE_TIMEOUT:.0f} s"
+    entries = list(result.logs())
+    problems = [e.message for e in entries if e.level in ("WARNING", "ERROR", "CRITICAL")]
+    # Plugins log the underlying exception at DEBUG; it is there when the apprise logger is that verbose.
+    details = [e.message.split("Exception:", 1)[1].strip() for e in entries if "Exception:" in e.message]
+    why = problems[-1].rstrip(".") if problems else "the service reported a failure without a reason"
+    if details and details[-1] not in why:
+        why += f" ({details[-1]})"
+    return f"{where} failed: {why}"
+
+
+def deliver(url: str, message: Message) -> DeliveryResult:
+    """Send one message to one apprise URL; failures are results, never exceptions."""
+    with _REDACTOR.hiding(_secrets(url)):
+        try:
+            plugin = _instantiate(url)
+            if plugin is None:
+                return DeliveryResult(
+                    False, _sentence(f"unsupported or malformed apprise URL: {mask_url(url)}")
+                )
+            parts = _split(url)
+            if parts is not None and parts.scheme in _HTML_SCHEMES:
+                body, body_format = message.html, apprise.NotifyFormat.HTML
+            else:
+                body, body_format = message.markdown, apprise.NotifyFormat.MARKDOWN
+            # One apprise object per URL, so one channel's failure neither blocks nor repeats another's.
+            sender = apprise.Apprise(asset=_asset())
+            sender.add(plugin)
+            with sender.notify(
+                body=body, title=message.title, body_format=body_format, log_level=logging.DEBUG
+            ) as result:
+                return (
+                    DeliveryResult(True, None)
+                    if result
+                    else DeliveryResult(False, _sentence(_reason(result, url)))
+                )
+        except Exception as exc:  # noqa: BLE001 - a plugin bug is a failed delivery, not a crashed run
+            return DeliveryResult(
+                False, _sentence(f"delivery to {mask_url(url)} crashed: {type(exc).__name__}: {exc}")
+            )
