@@ -61,7 +61,9 @@ def describe_figure(figure: Figure) -> str:
     """A figure in a few words: "up to 10,000 soldiers", "10,000-12,000 troops", "+1,500 troops"."""
     unit = figure.unit or figure.unit_class
     if figure.vague:
-        amount = {12: "dozens", 100: "hundreds", 1000: "thousands"}.get(figure.low or 0, f"{figure.low or 0:,}+")
+        amount = {12: "dozens", 100: "hundreds", 1000: "thousands"}.get(
+            figure.low or 0, f"{figure.low or 0:,}+"
+        )
         return f"{amount} of {unit}"
     if figure.value is None and figure.low is not None and figure.high is not None:
         amount = f"{figure.low:,}-{figure.high:,}"

@@ -94,7 +94,9 @@ def parse_watch(text: str, *, path: str = "<watch file>") -> Watch:
     topics: list[Topic] = []
     raw_topics = data.get("topics")
     if not isinstance(raw_topics, Mapping) or not raw_topics:
-        raise WatchFileError(f"{path}, {_line_of(_key_node(root, 'topics'))}: 'topics' must name at least one topic")
+        raise WatchFileError(
+            f"{path}, {_line_of(_key_node(root, 'topics'))}: 'topics' must name at least one topic"
+        )
     for name, spec in raw_topics.items():
         try:
             topics.append(topic_from_mapping(str(name), spec))

@@ -6,13 +6,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.statements import quote_key, same_statement
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from extractors.findings import Figure, Statement, describe_figure
 from extractors.findings import Finding as Detected
-from extractors.statements import quote_key, same_statement
 from storage.models import Article, Claim, Finding, utcnow
 
 
@@ -86,16 +86,32 @@ def _dated(claim: Claim) -> str:
 def _new_claim(topic: str, key: str, finding: Detected, article: Article, change: str) -> Claim:
     if isinstance(finding, Figure):
         return Claim(
-            topic=topic, kind="figure", key=key, unit_class=finding.unit_class,
-            claimant_key=finding.claimant_key, value=finding.value, low=finding.low, high=finding.high,
-            display=describe_figure(finding), change=change, first_seen_at=utcnow(),
-            first_article_id=article.id, first_outlet=article.outlet,
-        )  # fmt: skip
+            topic=topic,
+            kind="figure",
+            key=key,
+            unit_class=finding.unit_class,
+            claimant_key=finding.claimant_key,
+            value=finding.value,
+            low=finding.low,
+            high=finding.high,
+            display=describe_figure(finding),
+            change=change,
+            first_seen_at=utcnow(),
+            first_article_id=article.id,
+            first_outlet=article.outlet,
+        )
     return Claim(
-        topic=topic, kind="statement", key=key, speaker_key=finding.speaker_key, quote=finding.quote,
-        display=f"{finding.speaker}: {finding.quote[:120]}", change=change, first_seen_at=utcnow(),
-        first_article_id=article.id, first_outlet=article.outlet,
-    )  # fmt: skip
+        topic=topic,
+        kind="statement",
+        key=key,
+        speaker_key=finding.speaker_key,
+        quote=finding.quote,
+        display=f"{finding.speaker}: {finding.quote[:120]}",
+        change=change,
+        first_seen_at=utcnow(),
+        first_article_id=article.id,
+        first_outlet=article.outlet,
+    )
 
 
 def _count_outlet(session: Session, claim: Claim, article: Article) -> None:
@@ -156,10 +172,17 @@ def _add_finding(
 ) -> int | None:
     assert article.id is not None and claim.id is not None
     row = Finding(
-        article_id=article.id, claim_id=claim.id, topic=claim.topic, kind=claim.kind,
-        data=finding.to_dict(), sentence=finding.sentence, start=finding.start, end=finding.end,
-        is_new=is_new, found_at=utcnow(),
-    )  # fmt: skip
+        article_id=article.id,
+        claim_id=claim.id,
+        topic=claim.topic,
+        kind=claim.kind,
+        data=finding.to_dict(),
+        sentence=finding.sentence,
+        start=finding.start,
+        end=finding.end,
+        is_new=is_new,
+        found_at=utcnow(),
+    )
     try:
         with session.begin_nested():
             session.add(row)

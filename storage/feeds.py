@@ -88,9 +88,14 @@ def add_entries(session: Session, *, feed_id: int, entries: Sequence[NewEntry]) 
             continue
         known.add(entry.guid)  # a feed may list the same guid twice
         row = Entry(
-            feed_id=feed_id, guid=entry.guid, link=entry.link, title=entry.title, summary=entry.summary,
-            published=entry.published, first_seen_at=now,
-        )  # fmt: skip
+            feed_id=feed_id,
+            guid=entry.guid,
+            link=entry.link,
+            title=entry.title,
+            summary=entry.summary,
+            published=entry.published,
+            first_seen_at=now,
+        )
         try:
             with session.begin_nested():
                 session.add(row)

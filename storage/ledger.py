@@ -36,10 +36,14 @@ def enqueue(
     added = 0
     for target in targets:
         row = AlertDelivery(
-            subject=subject, channel=target.channel, mode=target.mode,
+            subject=subject,
+            channel=target.channel,
+            mode=target.mode,
             group_key=group_key if target.mode == "instant" else "digest",
-            payload=payload, created_at=utcnow(), next_attempt_at=utcnow(),
-        )  # fmt: skip
+            payload=payload,
+            created_at=utcnow(),
+            next_attempt_at=utcnow(),
+        )
         try:
             with session.begin_nested():
                 session.add(row)

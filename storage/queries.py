@@ -11,11 +11,37 @@ from storage.models import Article, Claim, Finding
 
 # The stable columns of `newswatch findings --format csv|json`, in order.
 FINDING_COLUMNS = (
-    "id", "topic", "kind", "change", "found_at", "claim_id", "outlets", "first_reported_by",
-    "value", "low", "high", "vague", "qualifier", "unit", "unit_class", "claimant", "claimant_key", "stance",
-    "speaker", "role", "verb", "quote", "direct",
-    "sentence", "start", "end", "article_title", "outlet", "published", "url",
-)  # fmt: skip
+    "id",
+    "topic",
+    "kind",
+    "change",
+    "found_at",
+    "claim_id",
+    "outlets",
+    "first_reported_by",
+    "value",
+    "low",
+    "high",
+    "vague",
+    "qualifier",
+    "unit",
+    "unit_class",
+    "claimant",
+    "claimant_key",
+    "stance",
+    "speaker",
+    "role",
+    "verb",
+    "quote",
+    "direct",
+    "sentence",
+    "start",
+    "end",
+    "article_title",
+    "outlet",
+    "published",
+    "url",
+)
 
 
 def list_findings(
@@ -42,18 +68,33 @@ def list_findings(
     rows = []
     for finding, claim, article in session.exec(query).all():
         data = finding.data
-        who = (data.get("claimant") or "") + " " + (data.get("claimant_key") or "") + " " + (data.get("speaker") or "")
+        who = (
+            (data.get("claimant") or "")
+            + " "
+            + (data.get("claimant_key") or "")
+            + " "
+            + (data.get("speaker") or "")
+        )
         if claimant and claimant.lower() not in who.lower():
             continue
         row: dict[str, Any] = dict.fromkeys(FINDING_COLUMNS)
         row.update({k: v for k, v in data.items() if k in row})
         row.update(
-            id=finding.id, topic=finding.topic, kind=finding.kind,
+            id=finding.id,
+            topic=finding.topic,
+            kind=finding.kind,
             change=claim.change if finding.is_new else "repeat",
-            found_at=finding.found_at.isoformat() if finding.found_at else None, claim_id=claim.id,
-            outlets=claim.outlets, first_reported_by=claim.first_outlet, sentence=finding.sentence,
-            start=finding.start, end=finding.end, article_title=article.title, outlet=article.outlet,
-            published=article.published.isoformat() if article.published else None, url=article.url,
-        )  # fmt: skip
+            found_at=finding.found_at.isoformat() if finding.found_at else None,
+            claim_id=claim.id,
+            outlets=claim.outlets,
+            first_reported_by=claim.first_outlet,
+            sentence=finding.sentence,
+            start=finding.start,
+            end=finding.end,
+            article_title=article.title,
+            outlet=article.outlet,
+            published=article.published.isoformat() if article.published else None,
+            url=article.url,
+        )
         rows.append(row)
     return rows

@@ -30,7 +30,9 @@ def _postgres_url() -> str:
     """A fresh database on the test PostgreSQL server, or skip with the reason."""
     admin = os.environ.get(PG_ENV)
     if not admin:
-        pytest.skip(f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
+        pytest.skip(
+            f"PostgreSQL tests need {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+        )
     try:
         engine = create_engine(admin, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
@@ -39,7 +41,9 @@ def _postgres_url() -> str:
                 conn.execute(text(f"CREATE DATABASE {PG_DB}"))
         engine.dispose()
     except Exception as exc:  # noqa: BLE001  (any driver error means: no server to test against)
-        pytest.skip(f"PostgreSQL at {make_url(admin).render_as_string(hide_password=True)} unreachable: {exc}")
+        pytest.skip(
+            f"PostgreSQL at {make_url(admin).render_as_string(hide_password=True)} unreachable: {exc}"
+        )
     url = make_url(admin).set(database=PG_DB).render_as_string(hide_password=False)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:  # a clean schema for every test

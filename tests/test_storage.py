@@ -19,17 +19,34 @@ from storage.models import AlertDelivery, Article, Claim, Feed, Finding, utcnow
 
 def figure(value: int, claimant_key: str | None = "nis", *, unit_class: str = "troops") -> Figure:
     return Figure(
-        value=value, low=value, high=value, vague=False, qualifier="none", unit="soldiers",
-        unit_class=unit_class, claimant="spy agency" if claimant_key else None, claimant_key=claimant_key,
-        stance="claimed", sentence=f"{value} soldiers", start=0, end=len(str(value)),
-    )  # fmt: skip
+        value=value,
+        low=value,
+        high=value,
+        vague=False,
+        qualifier="none",
+        unit="soldiers",
+        unit_class=unit_class,
+        claimant="spy agency" if claimant_key else None,
+        claimant_key=claimant_key,
+        stance="claimed",
+        sentence=f"{value} soldiers",
+        start=0,
+        end=len(str(value)),
+    )
 
 
 def statement(quote: str, speaker: str = "Lloyd Austin") -> Statement:
     return Statement(
-        speaker=speaker, speaker_key=speaker.lower().replace(" ", "-"), role=None, verb="said", quote=quote,
-        direct=True, sentence=f'"{quote}," he said.', start=1, end=1 + len(quote),
-    )  # fmt: skip
+        speaker=speaker,
+        speaker_key=speaker.lower().replace(" ", "-"),
+        role=None,
+        verb="said",
+        quote=quote,
+        direct=True,
+        sentence=f'"{quote}," he said.',
+        start=1,
+        end=1 + len(quote),
+    )
 
 
 def article(session: Session, url: str, outlet: str) -> Article:
@@ -49,17 +66,25 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Engine) -> Non
 
 def test_new_revised_and_repeated_figures(engine: Engine) -> None:
     with session_scope(engine) as s:
-        first = store_findings(s, article=article(s, "http://a/1", "Wire A"), topic="t", findings=[figure(1500)])
+        first = store_findings(
+            s, article=article(s, "http://a/1", "Wire A"), topic="t", findings=[figure(1500)]
+        )
     assert [c.change for c in first.new] == ["new_figure"]
 
     with session_scope(engine) as s:
-        revised = store_findings(s, article=article(s, "http://a/2", "Wire A"), topic="t", findings=[figure(3000)])
+        revised = store_findings(
+            s, article=article(s, "http://a/2", "Wire A"), topic="t", findings=[figure(3000)]
+        )
     assert [c.change for c in revised.new] == ["revised_figure"]
     assert revised.new[0].previous[0].startswith("1,500 soldiers")
 
     with session_scope(engine) as s:  # another outlet repeats it: corroboration, not an alert
-        again = store_findings(s, article=article(s, "http://b/1", "Daily B"), topic="t", findings=[figure(3000)])
-        same_outlet = store_findings(s, article=article(s, "http://b/2", "Daily B"), topic="t", findings=[figure(3000)])
+        again = store_findings(
+            s, article=article(s, "http://b/1", "Daily B"), topic="t", findings=[figure(3000)]
+        )
+        same_outlet = store_findings(
+            s, article=article(s, "http://b/2", "Daily B"), topic="t", findings=[figure(3000)]
+        )
     assert (again.new, again.repeated) == ((), 1)
     assert (same_outlet.new, same_outlet.repeated) == ((), 1)
     with Session(engine) as s:
@@ -71,7 +96,9 @@ def test_unattributed_and_other_unit_classes_are_new_not_revisions(engine: Engin
     with session_scope(engine) as s:
         a = article(s, "http://a/1", "A")
         store_findings(s, article=a, topic="t", findings=[figure(1500)])
-        out = store_findings(s, article=a, topic="t", findings=[figure(300, unit_class="killed"), figure(900, None)])
+        out = store_findings(
+            s, article=a, topic="t", findings=[figure(300, unit_class="killed"), figure(900, None)]
+        )
     assert [c.change for c in out.new] == ["new_figure", "new_figure"]
 
 
@@ -79,7 +106,9 @@ def test_rereading_an_article_adds_nothing(engine: Engine) -> None:
     with session_scope(engine) as s:
         a = article(s, "http://a/1", "A")
         store_findings(s, article=a, topic="t", findings=[figure(1500), statement("We will respond.")])
-        again = store_findings(s, article=a, topic="t", findings=[figure(1500), statement("We will respond.")])
+        again = store_findings(
+            s, article=a, topic="t", findings=[figure(1500), statement("We will respond.")]
+        )
     assert (again.new, again.repeated) == ((), 0)
     with Session(engine) as s:
         assert len(s.exec(select(Finding)).all()) == 2
@@ -87,12 +116,24 @@ def test_rereading_an_article_adds_nothing(engine: Engine) -> None:
 
 def test_near_duplicate_quotes_are_one_statement(engine: Engine) -> None:
     with session_scope(engine) as s:
-        one = store_findings(s, article=article(s, "http://a/1", "A"), topic="t",
-                             findings=[statement("What exactly they are doing? That's still to be seen.")])  # fmt: skip
-        two = store_findings(s, article=article(s, "http://b/1", "B"), topic="t",
-                             findings=[statement("What exactly they are doing, that’s still to be seen")])  # fmt: skip
-        other = store_findings(s, article=article(s, "http://c/1", "C"), topic="t",
-                               findings=[statement("We have seen no evidence of that at all.")])  # fmt: skip
+        one = store_findings(
+            s,
+            article=article(s, "http://a/1", "A"),
+            topic="t",
+            findings=[statement("What exactly they are doing? That's still to be seen.")],
+        )
+        two = store_findings(
+            s,
+            article=article(s, "http://b/1", "B"),
+            topic="t",
+            findings=[statement("What exactly they are doing, that’s still to be seen")],
+        )
+        other = store_findings(
+            s,
+            article=article(s, "http://c/1", "C"),
+            topic="t",
+            findings=[statement("We have seen no evidence of that at all.")],
+        )
     assert [c.change for c in one.new] == ["new_statement"]
     assert (two.new, two.repeated) == ((), 1)
     assert [c.change for c in other.new] == ["new_statement"]
@@ -105,7 +146,9 @@ def test_entries_are_added_once_and_stay_unprocessed_until_marked(engine: Engine
         assert ensure_feeds(s, urls=["http://feed"]) == {"http://feed": feed_id}
         assert add_entries(s, feed_id=feed_id, entries=entries) == 3
         assert add_entries(s, feed_id=feed_id, entries=entries) == 0
-        record_poll(s, feed_id=feed_id, status="ok", etag='"v1"', last_modified="Mon, 21 Oct 2024 10:00:00 GMT")
+        record_poll(
+            s, feed_id=feed_id, status="ok", etag='"v1"', last_modified="Mon, 21 Oct 2024 10:00:00 GMT"
+        )
     with session_scope(engine) as s:
         assert len(unprocessed_entries(s, feed_id=feed_id, limit=10)) == 3
         record_poll(s, feed_id=feed_id, status="timeout", error="read timed out")

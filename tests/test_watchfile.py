@@ -58,7 +58,7 @@ def test_a_second_topic_is_only_a_watch_file() -> None:
     ],
 )
 def test_bad_watch_files_say_where_and_what(text: str, message: str) -> None:
-    with pytest.raises(WatchFileError, match="watch.yaml") as info:
+    with pytest.raises(WatchFileError, match=r"watch\.yaml") as info:
         parse_watch(text, path="watch.yaml")
     assert message in str(info.value)
 

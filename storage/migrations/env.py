@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
-
-import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from sqlmodel import SQLModel
+
+import storage.models
 
 target_metadata = SQLModel.metadata
 config = context.config
