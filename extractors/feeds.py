@@ -140,7 +140,9 @@ def _entry(raw: Any, base: str) -> FeedEntry | None:
     if not guid:
         digest = hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
-    published = _utc(raw.get("published_parsed")) or _utc(raw.get("updated_parsed"))
+    # Plain dict access: FeedParserDict maps a missing updated_parsed to published_parsed with a
+    # DeprecationWarning, and we want the real fallback order anyway.
+    published = _utc(dict.get(raw, "published_parsed")) or _utc(dict.get(raw, "updated_parsed"))
     return FeedEntry(guid=guid, link=link, title=title, published=published, summary=summary)
 
 

@@ -1,0 +1,119 @@
+"""Canonical URLs: one spelling per article, whatever tracking or casing the link carried."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractors.urls import canonical_url, is_tracking_key
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("HTTPS://News.Example.COM/World/Story", "https://news.example.com/World/Story"),
+        ("https://news.example.com:443/a", "https://news.example.com/a"),
+        ("http://news.example.com:80/a", "http://news.example.com/a"),
+        ("https://news.example.com:8443/a", "https://news.example.com:8443/a"),
+        ("https://news.example.com/a#comments", "https://news.example.com/a"),
+        ("https://news.example.com", "https://news.example.com/"),
+        ("https://news.example.com./a", "https://news.example.com/a"),
+        ("https://news.example.com/a/./b/../c", "https://news.example.com/a/c"),
+        ("  https://news.example.com/a  ", "https://news.example.com/a"),
+        ("https://[::1]:8443/x", "https://[::1]:8443/x"),
+        ("https://User:Secret@News.Example.com/a", "https://User:Secret@news.example.com/a"),
+    ],
+)
+def test_normalises_scheme_host_port_fragment_and_path(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "utm_source=rss&utm_medium=feed&utm_campaign=x&UTM_Content=y",
+        "fbclid=abc",
+        "gclid=abc&msclkid=def",
+        "mc_cid=1&mc_eid=2",
+        "ocid=msn&cmpid=rss",
+        "ref=home&ref_src=twsrc",
+        "at_medium=RSS&at_campaign=KARANGA",  # the BBC's feed links
+        "wt_mc=rss.ho.beitrag.rdf",  # heise's feed links
+        "_hsenc=p2&_hsmi=3",
+    ],
+)
+def test_drops_tracking_parameters(query: str) -> None:
+    assert canonical_url(f"https://news.example.com/story?{query}") == "https://news.example.com/story"
+    assert (
+        canonical_url(f"https://news.example.com/story?id=7&{query}") == "https://news.example.com/story?id=7"
+    )
+
+
+def test_sorts_remaining_query_and_keeps_its_encoding() -> None:
+    assert canonical_url("https://x.example/s?q=a+b&b=%2F&a=1&&utm_source=z") == (
+        "https://x.example/s?a=1&b=%2F&q=a+b"
+    )
+    assert canonical_url("https://x.example/s?b=2&a=1") == canonical_url("https://x.example/s?a=1&b=2")
+
+
+def test_tracking_keys_are_names_not_values() -> None:
+    assert is_tracking_key("utm_source")
+    assert is_tracking_key("FBCLID")
+    assert not is_tracking_key("id")
+    assert not is_tracking_key("reference")  # "ref" exactly, not every key starting with it
+    assert canonical_url("https://x.example/s?id=utm_source") == "https://x.example/s?id=utm_source"
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        ("/articles/one", "https://rel.example/articles/one"),
+        ("../two?utm_source=rss#c", "https://rel.example/news/two"),
+        ("three.html", "https://rel.example/news/feeds/three.html"),
+        ("//cdn.rel.example/four", "https://cdn.rel.example/four"),
+        ("https://Other.Example/five", "https://other.example/five"),
+    ],
+)
+def test_resolves_relative_links_against_base(link: str, expected: str) -> None:
+    assert canonical_url(link, base="https://rel.example/news/feeds/main.xml") == expected
+
+
+def test_empty_link_stays_empty_even_with_a_base() -> None:
+    assert canonical_url("", base="https://rel.example/feed") == ""
+    assert canonical_url("   ", base="https://rel.example/feed") == ""
+
+
+def test_unparseable_urls_come_back_unchanged() -> None:
+    assert canonical_url("http://[::1") == "http://[::1"
+    assert canonical_url("mailto:Editor@Example.com") == "mailto:Editor@Example.com"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80), st.one_of(st.none(), st.text(max_size=40)))
+def test_never_raises_on_arbitrary_text(url: str, base: str | None) -> None:
+    assert isinstance(canonical_url(url, base=base), str)
+
+
+_segments = st.text(alphabet="abcXYZ019-._~%", min_size=0, max_size=6)
+_urls = st.builds(
+    lambda scheme, host, port, path, query, frag: f"{scheme}://{host}{port}/{path}{query}{frag}",
+    st.sampled_from(["http", "HTTPS", "https"]),
+    st.sampled_from(["news.example.com", "NEWS.example.com.", "a.example"]),
+    st.sampled_from(["", ":80", ":443", ":8080"]),
+    st.lists(_segments, max_size=4).map("/".join),
+    st.lists(
+        st.tuples(st.sampled_from(["id", "utm_source", "a", "fbclid", "page"]), _segments), max_size=4
+    ).map(lambda pairs: "?" + "&".join(f"{k}={v}" for k, v in pairs) if pairs else ""),
+    st.sampled_from(["", "#top", "#"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_urls)
+def test_is_idempotent_and_removes_what_it_promises(url: str) -> None:
+    once = canonical_url(url)
+    assert canonical_url(once) == once
+    assert "#" not in once
+    assert "utm_source=" not in once and "fbclid=" not in once
+    assert once.startswith(("http://", "https://"))
