@@ -7,6 +7,7 @@ import ipaddress
 import logging
 import re
 import threading
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -184,6 +185,12 @@ class _Redactor(logging.Filter):
 _REDACTOR = _Redactor()
 for _name in _REDACTED_LOGGERS:
     logging.getLogger(_name).addFilter(_REDACTOR)
+
+with warnings.catch_warnings():
+    # apprise loads all its plugins on first use, and its email plugin imports the deprecated imghdr module
+    # (for PGPy): load them once here, without a warning that strict settings would turn into a failure.
+    warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
+    apprise.Apprise.instantiate("json://localhost")
 
 
 def _asset() -> apprise.AppriseAsset:

@@ -25,6 +25,7 @@ _ZWSP = "\u200b"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # incl. bidi
 _MENTION = re.compile(r"(?<=@)(?=\w)")  # @here, @channel, @everyone, @someone
 _ANGLE_CONTROL = re.compile(r"(?<=<)(?=[!@#])")  # Slack's <!channel>, <@U123>, <#C123>
+_ANGLE = re.compile(r"(?<=<)")  # in a title, "<" never opens a tag or a Slack control
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*:)(?=//)")  # https://evil would be auto-linked
 _WWW = re.compile(r"(?i)(?<=\bwww)(?=\.)")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~]|(?<=\])\()")  # "(" only where "](" would make a link
@@ -130,7 +131,7 @@ def _compose(blocks: Sequence[_Block]) -> tuple[str, str, str]:
 
 def _title(text: str) -> str:
     """A one-line title that pings nobody and makes no link, cut to a length every service takes."""
-    text = _neutral(text)
+    text = _ANGLE.sub(_ZWSP, _neutral(text))
     return text if len(text) <= _TITLE_MAX else text[: _TITLE_MAX - 1].rstrip() + "…"
 
 
