@@ -140,6 +140,8 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 status, body = HTTPStatus.OK, page.body
                 headers["Content-Type"] = page.content_type
+        # Recorded before answering, so a client that has its answer also sees it in the log.
+        newsroom.record(self.command, self.path, int(status))
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -148,7 +150,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body and body:
             self.wfile.write(body)
-        newsroom.record(self.command, self.path, int(status))
 
 
 class Newsroom:
@@ -160,17 +161,17 @@ class Newsroom:
         self.latency = latency
         self.pages: dict[str, Page] = {}
         self._server: _Server | None = None
+        self._base_url: str | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._requests: list[tuple[str, str, int]] = []
 
     @property
     def base_url(self) -> str:
-        """The newsroom's root URL, e.g. http://127.0.0.1:8123 (only once started)."""
-        if self._server is None:
+        """The newsroom's root URL, e.g. http://127.0.0.1:8123 (once started; kept after stop)."""
+        if self._base_url is None:
             raise RuntimeError("the newsroom is not started")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self._server.server_address[1]}"
+        return self._base_url
 
     @property
     def feed_urls(self) -> list[str]:
@@ -200,7 +201,9 @@ class Newsroom:
         server = _Server((self.host, self.port), _Handler)
         server.newsroom = self
         self._server = server
-        self.pages = load_site(self.base_url)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        self._base_url = f"http://{host}:{server.server_address[1]}"
+        self.pages = load_site(self._base_url)
         self._thread = threading.Thread(target=server.serve_forever, name="newsroom", daemon=True)
         self._thread.start()
         return self
