@@ -1,0 +1,281 @@
+"""Fetching: one guarded, bounded httpx client for every request of the process."""
+
+from __future__ import annotations
+
+import threading
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+
+import httpcore
+import httpx
+
+from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend
+from newswatch.settings import Settings
+
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+DECODE_STEP = 65_536  # at most this many decompressed bytes per zlib call, so a bomb never balloons
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one GET produced: the body, or an error class and one human sentence."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content: bytes
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool
+    error: str | None
+    detail: str | None
+    elapsed: float
+
+    @property
+    def retryable(self) -> bool:
+        """True for failures worth retrying later: timeouts, transport errors, 429/502/503/504."""
+        if self.error in ("timeout", "transport"):
+            return True
+        return self.error == "http_status" and self.status in RETRYABLE_STATUSES
+
+    @property
+    def ok(self) -> bool:
+        """True when the fetch succeeded (a 304 to a conditional GET included)."""
+        return self.error is None
+
+
+class _FailureError(Exception):
+    """Internal: ends a fetch with an error class; turned into a FetchResult at the boundary."""
+
+    def __init__(self, error: str, detail: str, status: int | None = None) -> None:
+        super().__init__(detail)
+        self.error, self.detail, self.status = error, detail, status
+
+
+class _Decoder:
+    """Content-Encoding decoding (gzip, deflate) in bounded steps, so the size cap bites before memory."""
+
+    def __init__(self, encoding: str) -> None:
+        codings = [
+            c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")
+        ]
+        self._deflate = codings == ["deflate"]
+        if not codings:
+            self._zlib = None
+        elif codings in (["gzip"], ["x-gzip"], ["deflate"]):
+            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, detected
+        else:
+            raise _FailureError("transport", f"unsupported content encoding {encoding!r}")
+        self._started = False
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        """Decoded pieces of `data`, each at most DECODE_STEP bytes."""
+        if self._zlib is None:
+            yield data
+            return
+        while data:
+            try:
+                piece = self._zlib.decompress(data, DECODE_STEP)
+            except zlib.error as exc:
+                if self._deflate and not self._started:
+                    # Some servers send raw deflate without the zlib header the RFC asks for.
+                    self._zlib, self._deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
+                    continue
+                raise _FailureError("transport", f"the compressed body is corrupt ({exc})") from None
+            self._started = True
+            data = self._zlib.unconsumed_tail
+            yield piece
+
+
+def _shown(url: str | httpx.URL) -> str:
+    """A URL fit for messages: no user info, query or fragment (where tokens hide)."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
+
+
+def _transport(backend: GuardedBackend, settings: Settings) -> httpx.HTTPTransport:
+    """An httpx transport whose connection pool connects through the guarded backend."""
+    transport = httpx.HTTPTransport(trust_env=False)
+    # httpx has no parameter for the network backend, so its pool is replaced by one built with ours.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=settings.max_concurrency,
+        max_keepalive_connections=settings.max_concurrency,
+        keepalive_expiry=5.0,
+        network_backend=backend,
+    )
+    return transport
+
+
+class Fetcher:
+    """One httpx client for every request: guarded addresses, bounded time and size, polite concurrency."""
+
+    def __init__(self, settings: Settings, *, guard: AddressGuard | None = None) -> None:
+        self._settings = settings
+        self._guard = guard if guard is not None else AddressGuard.from_setting(settings.allowed_networks)
+        self._backend = GuardedBackend(self._guard)
+        self._client = httpx.Client(
+            transport=_transport(self._backend, settings),
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+            follow_redirects=False,
+            trust_env=False,
+            # No cookies kept: feeds must not share state, and a cookie jar is a tracker.
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+        )
+        self._slots = threading.BoundedSemaphore(settings.max_concurrency)
+        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every connection and the resolver threads."""
+        self._client.close()
+        self._backend.close()
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> FetchResult:
+        """GET `url` (conditionally when validators are given); never raises for network trouble."""
+        started = time.monotonic()
+        headers = {"If-None-Match": etag, "If-Modified-Since": last_modified, "Accept": accept}
+        sent = {name: value for name, value in headers.items() if value}
+        current = url
+        token = REQUEST_DEADLINE.set(None)
+        try:
+            with self._slots:
+                seen = {url}
+                for hop in range(self._settings.max_redirects + 1):
+                    outcome = self._hop(current, sent, hop)
+                    if isinstance(outcome, FetchResult):
+                        return replace(outcome, url=url, elapsed=time.monotonic() - started)
+                    if outcome in seen:
+                        raise _FailureError("too_many_redirects", f"redirect loop: {_shown(outcome)} again")
+                    seen.add(outcome)
+                    current = outcome
+                raise _FailureError("too_many_redirects", f"more than {hop} redirects")
+        except _FailureError as failure:
+            return FetchResult(
+                url, current, failure.status, b"", None, None, None, False,
+                failure.error, failure.detail, time.monotonic() - started,
+            )  # fmt: skip
+        finally:
+            REQUEST_DEADLINE.reset(token)
+
+    def _hop(self, url: str, headers: dict[str, str], hop: int) -> FetchResult | str:
+        """One request: a result, or the next URL to follow when the answer is a redirect."""
+        refused = self._guard.refusal(url, resolve=False)  # names are checked when connecting
+        if refused is not None:
+            prefix = f"redirect to {_shown(url)} refused: " if hop and refused.error != "bad_url" else ""
+            raise _FailureError(refused.error, prefix + refused.reason)
+        with self._host_slot(httpx.URL(url).host):
+            if REQUEST_DEADLINE.get() is None:  # the clock starts once the first request may go out
+                REQUEST_DEADLINE.set(time.monotonic() + self._settings.request_deadline)
+            try:
+                with self._client.stream("GET", url, headers=headers) as response:
+                    return self._answer(url, response, headers)
+            except AddressRefusedError as exc:
+                prefix = f"redirect to {_shown(url)} refused: " if hop else ""
+                raise _FailureError("refused_address", prefix + exc.reason) from None
+            except httpx.TimeoutException as exc:
+                raise _FailureError("timeout", self._timeout_detail(exc)) from None
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise _FailureError("bad_url", f"URL rejected by the client ({exc})") from None
+            except httpx.HTTPError as exc:
+                if str(exc).startswith("Invalid URL in location header"):  # httpx parses Location itself
+                    raise _FailureError("bad_url", "redirect to an unparseable location") from None
+                raise _FailureError("transport", f"{type(exc).__name__}: {exc}"[:300]) from None
+
+    def _answer(self, url: str, response: httpx.Response, headers: dict[str, str]) -> FetchResult | str:
+        """Read one response: follow, not modified, error status, or a body within the caps."""
+        status = response.status_code
+        location = response.headers.get("location")
+        if status in REDIRECTS and location:
+            try:
+                return str(response.url.join(location).copy_with(fragment=None))
+            except httpx.InvalidURL:
+                raise _FailureError("bad_url", f"HTTP {status} to an unparseable location", status) from None
+        etag = response.headers.get("etag")
+        modified = response.headers.get("last-modified")
+        kind = response.headers.get("content-type")
+        if status == 304 and ("If-None-Match" in headers or "If-Modified-Since" in headers):
+            # A 304 need not repeat the validators; the ones sent are still the current ones.
+            etag, modified = (
+                etag or headers.get("If-None-Match"),
+                modified or headers.get("If-Modified-Since"),
+            )
+            return FetchResult(url, url, status, b"", kind, etag, modified, True, None, None, 0.0)
+        if not 200 <= status < 300:
+            raise _FailureError(
+                "http_status", f"the server answered HTTP {status} {response.reason_phrase}", status
+            )
+        content = self._body(response)
+        return FetchResult(
+            url, str(response.url), status, content, kind, etag, modified, False, None, None, 0.0
+        )
+
+    def _body(self, response: httpx.Response) -> bytes:
+        """The decoded body, cut off with "too_large" past the cap or "timeout" past the deadline."""
+        cap, status = self._settings.max_response_bytes, response.status_code
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise _FailureError("too_large", f"the body is {declared} bytes, over the {cap}-byte cap", status)
+        decoder = _Decoder(response.headers.get("content-encoding", ""))
+        parts: list[bytes] = []
+        raw = size = 0
+        for chunk in response.iter_raw():
+            raw += len(chunk)
+            for piece in decoder.decode(chunk):
+                size += len(piece)
+                if size > cap or raw > cap:
+                    raise _FailureError("too_large", f"the body grows past the {cap}-byte cap", status)
+                parts.append(piece)
+            deadline = REQUEST_DEADLINE.get()
+            if deadline is not None and time.monotonic() > deadline:
+                raise _FailureError("timeout", self._deadline_detail(), status)
+        return b"".join(parts)
+
+    @contextmanager
+    def _host_slot(self, host: str) -> Iterator[None]:
+        """Hold one of the host's max_per_host slots (waiting for one never outlasts the deadline)."""
+        with self._lock:
+            slot = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._settings.max_per_host))
+        deadline = REQUEST_DEADLINE.get()
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not slot.acquire(timeout=wait):
+            raise _FailureError("timeout", f"no free connection slot for {host} before the deadline")
+        try:
+            yield
+        finally:
+            slot.release()
+
+    def _timeout_detail(self, exc: httpx.TimeoutException) -> str:
+        """Which limit a timeout hit, as one sentence."""
+        deadline = REQUEST_DEADLINE.get()
+        if deadline is not None and time.monotonic() >= deadline - 0.01:
+            return self._deadline_detail()
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"no connection within {self._settings.connect_timeout:g} s"
+        return f"the server sent nothing for {self._settings.read_timeout:g} s"
+
+    def _deadline_detail(self) -> str:
+        return f"the response took longer than the {self._settings.request_deadline:g} s deadline"

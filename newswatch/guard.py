@@ -1,0 +1,298 @@
+"""The address guard (which URLs and addresses may be fetched: no SSRF) and the connections enforcing it."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import httpcore
+import httpx
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+Resolver = Callable[[str], list[str]]
+# The same union as httpcore's (private) SOCKET_OPTION, for the backend's signature.
+SocketOption = tuple[int, int, int] | tuple[int, int, bytes | bytearray] | tuple[int, int, None, int]
+
+SCHEMES = frozenset({"http", "https"})
+SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT; Python's is_private misses it
+# A host whose last label is a number is parsed as an IPv4 address by browsers and inet_aton
+# ("2130706433", "0x7f000001", "127.1", "0177.0.0.1"); only the canonical dotted quad is accepted.
+NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
+# The wall-clock deadline (time.monotonic) of the request running in this context, set by the
+# fetcher: every connect, read and write made through GuardedBackend ends by then.
+REQUEST_DEADLINE: ContextVar[float | None] = ContextVar("newswatch_request_deadline", default=None)
+HOSTNAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?$")
+
+
+def resolve_host(host: str) -> list[str]:
+    """Every address the system resolver gives for `host` (raises OSError when it gives none)."""
+    infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def address_class(ip: IPAddress) -> str | None:
+    """Why `ip` is not a public address (e.g. "loopback"), or None when it is public."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return "IPv4-mapped IPv6"
+        # 6to4 embeds an IPv4 address that some networks route to; judge the embedded one.
+        if ip.sixtofour is not None and address_class(ip.sixtofour) is not None:
+            return "6to4 (embedding a non-public IPv4)"
+    checks = (
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_loopback, "loopback"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (ip.version == 4 and ip in SHARED, "shared (carrier-grade NAT)"),
+        (ip.is_reserved, "reserved"),
+        (ip.is_private, "private"),
+        (not ip.is_global, "non-public"),
+    )
+    return next((name for hit, name in checks if hit), None)
+
+
+@dataclass(frozen=True)
+class UrlRefusal:
+    """Why a URL may not be fetched: `error` is "bad_url" or "refused_address"."""
+
+    error: str
+    reason: str
+
+
+class AddressRefusedError(Exception):
+    """Raised at connection time when a host resolves to an address the guard refuses."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AddressGuard:
+    """Refuses every non-public address unless it lies in one of the `allowed` networks."""
+
+    allowed: tuple[IPNetwork, ...] = ()
+    resolver: Resolver = field(default=resolve_host, compare=False)
+
+    @classmethod
+    def from_setting(cls, allowed_networks: str, *, resolver: Resolver = resolve_host) -> AddressGuard:
+        """Parse NEWSWATCH_ALLOWED_NETWORKS ("127.0.0.1/32, ::1"); ValueError names a bad entry."""
+        networks: list[IPNetwork] = []
+        for entry in (e.strip() for e in allowed_networks.split(",")):
+            if not entry:
+                continue
+            try:
+                networks.append(ipaddress.ip_network(entry, strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"NEWSWATCH_ALLOWED_NETWORKS: {entry!r} is not an IP address or CIDR network "
+                    "(expected e.g. 127.0.0.1/32, 10.0.0.0/8 or ::1)"
+                ) from None
+        return cls(tuple(networks), resolver)
+
+    def check_ip(self, ip: str) -> str | None:
+        """None when a connection to `ip` is allowed, else the reason ("loopback address 127.0.0.1")."""
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            return f"{ip!r} is not an IP address"
+        if any(address in network for network in self.allowed if network.version == address.version):
+            return None
+        kind = address_class(address)
+        if kind is None:
+            return None
+        mapped = getattr(address, "ipv4_mapped", None)
+        return f"{kind} address {address}" + (f" ({mapped})" if mapped else "")
+
+    def check_addresses(self, host: str, addresses: Iterable[str]) -> str | None:
+        """None when every address `host` resolved to is allowed, else the first refusal."""
+        listed = list(addresses)
+        if not listed:
+            return f"host {host} resolves to no address"
+        for ip in listed:
+            reason = self.check_ip(ip)
+            if reason is not None:
+                return reason if ip == host else f"host {host} resolves to {reason}"
+        return None
+
+    def refusal(self, url: str, *, resolve: bool = True) -> UrlRefusal | None:
+        """Why `url` may not be fetched, or None; with resolve=False a host name is left to connect time."""
+        if "\\" in url:
+            # Browsers read a backslash as a slash, other parsers as userinfo: refuse the ambiguity.
+            return UrlRefusal("refused_address", "URL contains a backslash")
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            return UrlRefusal("bad_url", f"URL cannot be parsed ({exc})")
+        if parsed.scheme not in SCHEMES:
+            return UrlRefusal("bad_url", f"scheme {parsed.scheme or '(none)'!r} is not http or https")
+        host = parsed.host
+        if not host:
+            return UrlRefusal("bad_url", "URL has no host")
+        if parsed.userinfo:
+            # "http://trusted.example@127.0.0.1/" reads as one host and connects to another.
+            return UrlRefusal("refused_address", "URL carries user info before the host (user@host)")
+        return self._host_refusal(host, resolve)
+
+    def _host_refusal(self, host: str, resolve: bool) -> UrlRefusal | None:
+        """Check the host part: IP literals directly, odd IP spellings refused, names resolved."""
+        if ":" in host:
+            if "%" in host:
+                return UrlRefusal("refused_address", f"IPv6 zone identifier in host {host}")
+            reason = self.check_ip(host)
+            return None if reason is None else UrlRefusal("refused_address", reason)
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            pass
+        else:
+            reason = self.check_ip(host)
+            return None if reason is None else UrlRefusal("refused_address", reason)
+        labels = [label for label in host.split(".") if label]
+        if labels and NUMERIC_LABEL.match(labels[-1]):
+            return UrlRefusal("refused_address", f"non-canonical IP address spelling {host!r}")
+        if not HOSTNAME.match(host):
+            return UrlRefusal("refused_address", f"unusual characters in host {host!r}")
+        if not resolve:
+            return None
+        try:
+            addresses = self.resolver(host)
+        except OSError:
+            return UrlRefusal("refused_address", f"host {host} does not resolve")
+        reason = self.check_addresses(host, addresses)
+        return None if reason is None else UrlRefusal("refused_address", reason)
+
+    def check_url(self, url: str) -> str | None:
+        """None when `url` is http(s), plain and every address its host resolves to is allowed."""
+        refused = self.refusal(url)
+        return None if refused is None else refused.reason
+
+
+def _clamp(timeout: float | None, expired: type[Exception]) -> float | None:
+    """A socket timeout, shortened to what is left of the current request's deadline."""
+    deadline = REQUEST_DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise expired("request deadline reached")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read and write ends by the request deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        """Read, giving up at the read timeout or the deadline, whichever comes first."""
+        return self._inner.read(max_bytes, _clamp(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        """Write, giving up at the write timeout or the deadline."""
+        self._inner.write(buffer, _clamp(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        """Close the underlying stream."""
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        """TLS over this stream (the certificate is checked against the host name, not the IP)."""
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        return DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> object:
+        """What the underlying stream says."""
+        return self._inner.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """httpcore network backend: resolve each host once, check every address, connect to a checked one.
+
+    Checking at connection time covers every redirect hop and leaves no window for DNS
+    rebinding; TLS still verifies the certificate against the host name (httpcore passes it as SNI).
+    Connects and streams also honour REQUEST_DEADLINE.
+    """
+
+    def __init__(self, guard: AddressGuard, *, resolver_threads: int = 4) -> None:
+        self._guard = guard
+        self._inner = httpcore.SyncBackend()
+        # getaddrinfo has no timeout of its own: run it in a small pool and stop waiting at the deadline.
+        self._dns = ThreadPoolExecutor(max_workers=resolver_threads, thread_name_prefix="newswatch-dns")
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Open a TCP connection to an allowed address of `host`, or raise AddressRefusedError."""
+        timeout = _clamp(timeout, httpcore.ConnectTimeout)
+        started = time.monotonic()
+        addresses = [host] if _is_ip(host) else self._resolve(host, timeout)
+        reason = self._guard.check_addresses(host, addresses)
+        if reason is not None:
+            raise AddressRefusedError(reason)
+        failure: httpcore.ConnectError | None = None
+        for ip in addresses:
+            remaining = None if timeout is None else timeout - (time.monotonic() - started)
+            if remaining is not None and remaining <= 0:
+                break
+            try:
+                stream = self._inner.connect_tcp(ip, port, remaining, local_address, socket_options)
+                return DeadlineStream(stream)
+            except httpcore.ConnectError as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
+        raise httpcore.ConnectTimeout(f"connecting to {host} took longer than {timeout} s")
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[SocketOption] | None = None,
+    ) -> httpcore.NetworkStream:
+        """Unix sockets are never a fetch target."""
+        raise AddressRefusedError("unix sockets are not allowed")
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between httpcore's connection retries."""
+        time.sleep(seconds)
+
+    def close(self) -> None:
+        """Stop the resolver threads (a lookup still hanging in the OS is abandoned)."""
+        self._dns.shutdown(wait=False, cancel_futures=True)
+
+    def _resolve(self, host: str, timeout: float | None) -> list[str]:
+        """The host's addresses, resolved once; timeouts and failures as httpcore connect errors."""
+        future = self._dns.submit(self._guard.resolver, host)
+        try:
+            return future.result(timeout)
+        except FutureTimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took longer than {timeout} s") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot resolve host {host}") from exc
+
+
+def _is_ip(host: str) -> bool:
+    """True for an IPv4 or IPv6 literal (zone identifiers included)."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
