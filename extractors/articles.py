@@ -34,7 +34,9 @@ _MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|main|sec
 _HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?([a-z]{2,3})\b", re.I)
 _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
 # htmldate reports the time and offset when the page has them; date-only pages read as midnight.
-_DATE_PARAMS = {"original_date": True, "extensive_search": True, "outputformat": _DATE_FORMATS[0]}
+# No extensive search: over the 200 corpus pages it added 22 dates, nearly all guesses such as
+# "1996-01-01" from a copyright line, and took one page from 0.2 s to 1.8 s.
+_DATE_PARAMS = {"original_date": True, "extensive_search": False, "outputformat": _DATE_FORMATS[0]}
 _HEAD_CHARS = 100_000  # the <html lang> attribute is near the top
 _MARKUP_SCAN_CHARS = 2_000_000
 
