@@ -1,0 +1,284 @@
+"""Delivery through apprise to real local endpoints: a custom scheme, an HTTP webhook, an SMTP server."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import apprise
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from alerts.channels import DeliveryResult, channel_id, check_url, deliver, mask_url
+from alerts.message import AlertItem, Message
+from alerts.render import render_instant
+from extractors.findings import Figure
+
+SENTINEL = "Zq9-SENTINEL-s3cret"  # a password or token that must never show up in our output or logs
+ARTICLE = "https://news.example.org/2024/10/24/nk-troops"
+CAPTURED: list[tuple[str, str, object]] = []
+
+
+# Scheme names of our own, so that no other test module's custom scheme can collide with them.
+@apprise.decorators.notify(on="chancapture")  # type: ignore[no-untyped-call, untyped-decorator]
+def _capture(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) -> bool:
+    CAPTURED.append((title, body, kwargs.get("body_format")))
+    return True
+
+
+@apprise.decorators.notify(on="chanfail")  # type: ignore[no-untyped-call, untyped-decorator]
+def _refuse(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) -> bool:
+    return False
+
+
+@pytest.fixture(scope="module")
+def message() -> Message:
+    """A real rendered alert: Zelenskyy's figure from one article."""
+    figure = Figure(
+        value=10_000, low=10_000, high=10_000, vague=False, qualifier="up to", unit="soldiers",
+        unit_class="troops", claimant="Zelenskyy", claimant_key="zelenskyy", stance="claimed",
+        sentence="Zelenskyy said up to 10,000 North Korean soldiers were being prepared.", start=19, end=25,
+    )  # fmt: skip
+    item = AlertItem(
+        topic="nk-troops-russia", topic_title="North Korean troops in Russia", change="new_figure",
+        finding=figure, previous=("3,000 (Oct 23)",), article_title="Seoul says troops are moving",
+        outlet="AP", published=datetime(2024, 10, 24, 14, 5, tzinfo=UTC), url=ARTICLE,
+    )  # fmt: skip
+    return render_instant([item])
+
+
+# --- local endpoints -----------------------------------------------------------------------------
+
+
+@dataclass
+class Webhook:
+    """A local HTTP endpoint standing in for a webhook service: answers `status`, records each POST."""
+
+    port: int = 0
+    status: int = 200
+    paths: list[str] = field(default_factory=list)
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    """A webhook on 127.0.0.1, on a port the OS picks, stopped after the test."""
+    state = Webhook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            state.paths.append(self.path)
+            state.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0")))))
+            self.send_response(state.status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:  # keep the test output quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+    thread.join(5)
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+        raw = envelope.original_content or b""
+        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
+        return "250 OK"
+
+
+def _authenticate(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"alerts", SENTINEL.encode())
+    return AuthResult(success=ok)
+
+
+class LocalController(Controller):
+    """aiosmtpd's Controller on a port the OS picks (by itself it would probe port 0 to see it is up)."""
+
+    def _trigger_server(self) -> None:
+        self.port = self.server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, LocalController]]:
+    """A plain (no TLS) SMTP server on 127.0.0.1 that wants the user "alerts" and the sentinel password."""
+    box = Mailbox()
+    server = LocalController(
+        box, hostname="127.0.0.1", port=0, authenticator=_authenticate, auth_require_tls=False
+    )
+    server.start()
+    yield box, server
+    if not server.loop.is_closed():  # (a test may have stopped it already)
+        server.stop()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def mailto(port: int, host: str = "127.0.0.1", extra: str = "") -> str:
+    """The mailto URL for a plain local SMTP server."""
+    query = f"from=newswatch@example.org&to=analyst@example.org&mode=insecure{extra}"
+    return f"mailto://alerts:{SENTINEL}@{host}:{port}?{query}"
+
+
+# --- delivery ------------------------------------------------------------------------------------
+
+
+def test_custom_scheme_gets_exactly_one_markdown_message(message: Message) -> None:
+    CAPTURED.clear()
+    assert deliver("chancapture://x", message) == DeliveryResult(True, None)
+    # (apprise trims the body's final newline)
+    assert [(message.title, message.markdown.rstrip(), apprise.NotifyFormat.MARKDOWN)] == CAPTURED
+
+
+def test_refusing_scheme_is_a_failed_delivery(message: Message) -> None:
+    result = deliver("chanfail://x", message)
+    assert not result.ok
+    assert result.error and "failed" in result.error and result.error.endswith(".")
+
+
+def test_unknown_scheme_is_refused_before_sending(message: Message) -> None:
+    result = deliver(f"nosuchservice://{SENTINEL}@host/path", message)
+    assert not result.ok
+    assert result.error == "unsupported or malformed apprise URL: nosuchservice://Zq***@***/..."
+    assert check_url(f"nosuchservice://{SENTINEL}@host/path") == result.error
+    assert check_url(f"slack://{SENTINEL}") == "unsupported or malformed apprise URL: slack://***"
+    assert check_url("") is not None
+    assert check_url(mailto(2525)) is None
+    assert check_url("json://127.0.0.1:8080/hook") is None
+
+
+def test_webhook_answering_500_is_a_failure_and_200_a_success(webhook: Webhook, message: Message) -> None:
+    url = f"json://127.0.0.1:{webhook.port}/alerts"
+    webhook.status = 500
+    failed = deliver(url, message)
+    assert not failed.ok
+    assert failed.error and "500" in failed.error and f"json://127.0.0.1:{webhook.port}/..." in failed.error
+    webhook.status = 200
+    assert deliver(url, message) == DeliveryResult(True, None)
+    assert webhook.paths == ["/alerts", "/alerts"]
+    assert webhook.bodies[-1]["title"] == message.title
+    assert webhook.bodies[-1]["message"] == message.markdown.rstrip()
+
+
+@pytest.mark.parametrize("via_smtp_param", [False, True], ids=["server-as-host", "smtp-param"])
+def test_email_has_an_html_and_a_plain_part(
+    smtp: tuple[Mailbox, LocalController], message: Message, via_smtp_param: bool
+) -> None:
+    box, server = smtp
+    url = (
+        mailto(server.port, "mail.example.org", "&smtp=127.0.0.1") if via_smtp_param else mailto(server.port)
+    )
+    assert deliver(url, message) == DeliveryResult(True, None)
+    assert len(box.messages) == 1
+    mail = box.messages[0]
+    assert mail["Subject"] == message.title
+    assert mail["To"] == "analyst@example.org" and mail["From"] == "newswatch@example.org"
+    assert mail.get_content_type() == "multipart/alternative"
+    parts = {
+        part.get_content_type(): str(part.get_content()).replace("\r\n", "\n") for part in mail.iter_parts()
+    }
+    assert set(parts) == {"text/plain", "text/html"}
+    assert message.html.strip() in parts["text/html"]
+    # apprise writes the plain part itself, from our HTML: it must still carry the facts and the link.
+    for piece in (
+        "up to 10,000 troops",
+        "Zelenskyy",
+        "3,000 (Oct 23)",
+        "Seoul says troops are moving",
+        ARTICLE,
+    ):
+        assert piece in parts["text/plain"], piece
+    assert "<" not in parts["text/plain"]
+
+
+def test_email_to_a_stopped_server_fails_with_the_reason(
+    smtp: tuple[Mailbox, LocalController], message: Message
+) -> None:
+    box, server = smtp
+    server.stop()
+    result = deliver(mailto(server.port), message)
+    assert not result.ok and result.error
+    assert "connection error" in result.error.lower() and "127.0.0.1" in result.error
+    assert SENTINEL not in result.error and "al***:***@127.0.0.1" in result.error
+    assert box.messages == []
+
+
+# --- secrets -------------------------------------------------------------------------------------
+
+
+def test_secrets_stay_out_of_results_and_logs(
+    caplog: pytest.LogCaptureFixture, webhook: Webhook, closed_port: int, message: Message
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger: apprise's, urllib3's, ours
+    webhook.status = 500
+    urls = [
+        f"json://hook:{SENTINEL}@127.0.0.1:{webhook.port}/h/{SENTINEL}?-token={SENTINEL}",
+        mailto(closed_port),
+        f"slack://{SENTINEL}",
+        f"nosuchservice://{SENTINEL}/{SENTINEL}",
+    ]
+    for url in urls:
+        result = deliver(url, message)
+        assert not result.ok and result.error, url
+        for shown in (result.error, mask_url(url), channel_id(url), check_url(url) or ""):
+            assert SENTINEL not in shown, shown
+    # The secret was really in play: the webhook got it, and apprise and urllib3 logged the request...
+    assert webhook.paths == [f"/h/{SENTINEL}?token={SENTINEL}"]
+    logged = [(r.name, r.getMessage()) for r in caplog.records]
+    assert any(name == "apprise" and "JSON POST URL" in text and "/h/***" in text for name, text in logged)
+    assert any(name.startswith("urllib3") and '"POST /h/***?token=*** HTTP' in text for name, text in logged)
+    # ...but no record, formatted or raw, carries it.
+    assert not [text for _, text in logged if SENTINEL in text]
+    assert SENTINEL not in caplog.text
+
+
+def test_mask_url_keeps_scheme_and_host_only() -> None:
+    assert (
+        mask_url(f"mailto://alice:{SENTINEL}@smtp.example.com:587/bob@example.org?from=a@example.org")
+        == "mailto://al***:***@smtp.example.com:587/...?from=***"
+    )
+    assert mask_url(f"slack://T1JJ3T3L2/A1BRTD4JD/{SENTINEL}/#alerts") == "slack://***/...#***"
+    assert mask_url(f"json://127.0.0.1:8080/hooks/{SENTINEL}?token={SENTINEL}") == (
+        "json://127.0.0.1:8080/...?token=***"
+    )
+    assert mask_url(f"tgram://{SENTINEL}?{SENTINEL}") == "tgram://***?***"
+    assert mask_url(f"not a url {SENTINEL}") == "***"
+
+
+def test_channel_id_is_stable_distinct_and_not_secret() -> None:
+    url = mailto(2525)
+    assert channel_id(url) == channel_id(f"  {url} ")
+    assert channel_id(url) != channel_id(url.replace(SENTINEL, "other-password"))
+    assert channel_id(url).startswith("mailto:") and len(channel_id(url)) == len("mailto:") + 16
+    assert SENTINEL not in channel_id(url)
