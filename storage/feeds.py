@@ -108,12 +108,16 @@ def add_entries(session: Session, *, feed_id: int, entries: Sequence[NewEntry]) 
 
 
 def unprocessed_entries(session: Session, *, feed_id: int, limit: int) -> list[Entry]:
-    """Entries of a feed whose article has not been read and stored yet, newest first."""
+    """Entries of a feed whose article has not been read and stored yet, oldest first.
+
+    Oldest first so that a claimant's figures are stored in the order they were published and a later
+    value reads as a revision of an earlier one.
+    """
     return list(
         session.exec(
             select(Entry)
             .where(Entry.feed_id == feed_id, col(Entry.processed_at).is_(None))
-            .order_by(col(Entry.published).desc(), col(Entry.id).desc())
+            .order_by(col(Entry.published).asc().nulls_last(), col(Entry.id))
             .limit(limit)
         ).all()
     )

@@ -98,7 +98,8 @@ def mark_sent(engine: Engine, ids: Sequence[int]) -> None:
 
 def backoff(attempts: int) -> timedelta:
     """How long to wait before the next attempt after `attempts` failures."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, BACKOFF_MAX)
 
 
 def mark_failed(engine: Engine, rows: Sequence[AlertDelivery], error: str, *, max_attempts: int) -> None:

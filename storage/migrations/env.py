@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
@@ -23,7 +26,7 @@ def run() -> None:
     _migrate(connection)
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | Literal[False]:
     # Migrations must not import our models: render our column types as plain SQLAlchemy ones.
     if type_ == "type" and isinstance(obj, storage.models.UTCDateTime):
         return "sa.DateTime(timezone=True)"

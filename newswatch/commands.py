@@ -1,0 +1,233 @@
+"""Commands over stored data: findings, feeds, alerts and the database."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from newswatch.cli import WatchOpt, alerts_app, app, db_app, fail, open_watch
+from newswatch.settings import get_settings
+
+console = Console()  # rich honours NO_COLOR by itself
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db", help="Database URL, or 'demo' for the demo's database (default: NEWSWATCH_DATABASE_URL)."
+    ),
+]
+
+
+def demo_database_url() -> str:
+    """Where `newswatch demo` keeps its (fresh each time) SQLite database."""
+    from platformdirs import user_data_path
+
+    return f"sqlite:///{user_data_path('newswatch', appauthor=False) / 'demo.db'}"
+
+
+def open_engine(db: str | None) -> Engine:
+    """The engine for --db (or the settings), or exit naming the masked URL."""
+    from storage.db import DatabaseError, get_engine, mask_db_url
+
+    url = demo_database_url() if db == "demo" else (db or get_settings().database_url)
+    if db == "demo" and not Path(url.removeprefix("sqlite:///")).exists():
+        fail("no demo database yet: run `newswatch demo` first")
+    try:
+        return get_engine(url)
+    except DatabaseError as exc:
+        fail(str(exc), code=1)
+    except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
+        fail(f"cannot open database {mask_db_url(url)}: {type(exc).__name__}: {exc}", code=1)
+
+
+def parse_since(text: str | None) -> datetime | None:
+    """`--since`: an ISO date/time, or an age such as 12h, 2d, 30m."""
+    if not text:
+        return None
+    if match := re.fullmatch(r"(\d+)\s*([mhd])", text.strip()):
+        amount, unit = int(match[1]), match[2]
+        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[
+            unit
+        ]
+        return datetime.now(UTC) - delta
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"--since {text!r} is neither a date (2024-10-23) nor an age (12h, 2d)")
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@app.command()
+def findings(
+    topic: Annotated[str | None, typer.Option("--topic", help="Only this topic.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Found since a date or an age (2d, 12h).")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="figure or statement.")] = None,
+    claimant: Annotated[
+        str | None, typer.Option("--claimant", help="Claimant or speaker contains this.")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json (JSON Lines).")] = "table",
+    db: DbOpt = None,
+) -> None:
+    """What is stored: every finding with its evidence.
+
+    Example: newswatch findings --kind figure --since 2d --format csv > figures.csv
+    """
+    from storage.queries import FINDING_COLUMNS, list_findings
+
+    if kind not in (None, "figure", "statement"):
+        fail(f"--kind must be figure or statement, not {kind!r}")
+    if fmt not in ("table", "csv", "json"):
+        fail(f"--format must be table, csv or json, not {fmt!r}")
+    with Session(open_engine(db)) as session:
+        rows = list_findings(session, topic=topic, kind=kind, since=parse_since(since), claimant=claimant)
+    if fmt == "json":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=FINDING_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = Table("when", "change", "finding", "by", "outlet", title=f"{len(rows)} findings")
+        for row in rows:
+            what = _figure_text(row) if row["kind"] == "figure" else f"“{(row['quote'] or '')[:90]}”"
+            who = row["claimant"] or row["speaker"] or "(unattributed)"
+            table.add_row((row["found_at"] or "")[:16], row["change"], what, who, row["outlet"])
+        console.print(table)
+
+
+def _figure_text(row: dict[str, object]) -> str:
+    from extractors.findings import Figure, describe_figure
+
+    fields = {k: row[k] for k in Figure.__dataclass_fields__ if k in row and k != "kind"}
+    fields.update(delta=False)
+    return describe_figure(Figure(**fields))  # type: ignore[arg-type]
+
+
+@app.command()
+def feeds(db: DbOpt = None) -> None:
+    """Health of every feed: last status, last success, failures in a row, next poll.
+
+    Example: newswatch feeds
+    """
+    from storage.feeds import all_feeds
+
+    with Session(open_engine(db)) as session:
+        rows = all_feeds(session)
+    table = Table(
+        "feed", "last status", "last success", "failures in a row", "next poll", "health", "last error"
+    )
+    for f in rows:
+        table.add_row(
+            f.url,
+            (f.last_status or "never polled") + (" (malformed)" if f.bozo else ""),
+            _when(f.last_success_at),
+            str(f.failures_in_row),
+            _when(f.next_poll_at) or "next pass",
+            f.health,
+            (f.last_error or "")[:80],
+        )
+    console.print(table)
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
+
+
+@alerts_app.command("test")
+def alerts_test(watch: WatchOpt = None) -> None:
+    """Send a test message to every channel and say which worked.
+
+    Example: NEWSWATCH_APPRISE_URLS=slack://T/B/C newswatch alerts test
+    """
+    from alerts.channels import deliver, mask_url
+    from alerts.message import Message
+    from newswatch.delivery import resolve_channels
+
+    channels = resolve_channels(open_watch(watch), get_settings())
+    text = "newswatch test message: this channel will receive alerts."
+    message = Message(title="newswatch: test message", markdown=text, html=f"<p>{text}</p>", text=text)
+    failures = 0
+    for channel in channels:
+        if channel.url is None:
+            console.print("terminal: no NEWSWATCH_APPRISE_URLS set, alerts are printed here  [ok]")
+            continue
+        result = deliver(channel.url, message)
+        failures += not result.ok
+        console.print(f"{mask_url(channel.url)}  " + ("[ok]" if result.ok else f"[FAILED] {result.error}"))
+    raise typer.Exit(1 if failures else 0)
+
+
+@alerts_app.command("pending")
+def alerts_pending(db: DbOpt = None) -> None:
+    """List what is still undelivered, since when, and why.
+
+    Example: newswatch alerts pending
+    """
+    from storage.ledger import undelivered
+
+    with Session(open_engine(db)) as session:
+        rows = undelivered(session)
+    table = Table(
+        "channel",
+        "alert",
+        "status",
+        "attempts",
+        "since",
+        "next try",
+        "last error",
+        title=f"{len(rows)} undelivered",
+    )
+    for r in rows:
+        what = r.payload.get("change") or r.payload.get("state") or ""
+        table.add_row(
+            r.channel,
+            f"{r.subject} {what}",
+            r.status,
+            str(r.attempts),
+            _when(r.created_at),
+            _when(r.next_attempt_at),
+            (r.last_error or "")[:80],
+        )
+    console.print(table)
+
+
+@alerts_app.command("retry")
+def alerts_retry(watch: WatchOpt = None, db: DbOpt = None) -> None:
+    """Retry every undelivered alert now, failed ones included.
+
+    Example: newswatch alerts retry
+    """
+    from newswatch.delivery import resolve_channels, send_due
+    from storage.ledger import retry_now
+
+    engine = open_engine(db)
+    settings = get_settings()
+    due = retry_now(engine)
+    report = send_due(engine, resolve_channels(open_watch(watch), settings), settings)
+    console.print(f"{due} undelivered; {report.sent} sent now, {report.failed} failed again")
+    raise typer.Exit(1 if report.failed else 0)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = None) -> None:
+    """Apply the database migrations (also done automatically on first use).
+
+    Example: NEWSWATCH_DATABASE_URL=postgresql+psycopg://user@host/newswatch newswatch db upgrade
+    """
+    from storage.db import mask_db_url
+
+    engine = open_engine(db)
+    console.print(f"{mask_db_url(str(engine.url))} is at the newest schema")

@@ -1,0 +1,90 @@
+"""The whole pass under Prefect's test harness, against the local newsroom, alerts to a capturing channel."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import apprise
+import pytest
+from sqlmodel import Session, col, select
+
+import alerts.channels  # noqa: F401  (loads apprise's plugins once, without imghdr's warning)
+from newswatch.newsroom import Newsroom
+from storage.db import get_engine
+from storage.models import AlertDelivery, Article, Entry, Feed, Finding
+
+pytestmark = pytest.mark.slow
+CAPTURED: list[dict[str, Any]] = []
+
+
+@apprise.decorators.notify(on="nwcapture")
+def _capture(body: str, title: str, notify_type: str, *args: Any, **kwargs: Any) -> bool:
+    CAPTURED.append({"title": title, "body": body})
+    return True
+
+
+@pytest.fixture
+def newsroom() -> Iterator[Newsroom]:
+    with Newsroom() as room:
+        yield room
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'flow.db'}"
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("NEWSWATCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("NEWSWATCH_APPRISE_URLS", "nwcapture://flow-test")
+    CAPTURED.clear()
+    return url
+
+
+def test_two_passes_alert_once_then_cost_one_304_per_feed(
+    prefect_harness: None, newsroom: Newsroom, env: str
+) -> None:
+    from flows.monitor import monitor
+
+    first = monitor(feeds=newsroom.feed_urls)
+    assert first.feeds["ok"] == len(newsroom.feed_urls)
+    assert first.articles_read >= 8
+    assert first.findings_new > 0
+    assert first.alerts_sent == first.findings_new + first.findings_revised
+    titles = " ".join(m["title"] for m in CAPTURED)
+    assert "New figure" in titles
+    assert "New statement" in titles
+
+    engine = get_engine(env)
+    with Session(engine) as s:
+        assert all(e.processed_at is not None for e in s.exec(select(Entry)).all())
+        assert s.exec(select(AlertDelivery).where(col(AlertDelivery.status) != "sent")).all() == []
+        assert {a.source for a in s.exec(select(Article)).all()} == {"page"}
+        findings = s.exec(select(Finding)).all()
+        assert all(f.sentence and f.end > f.start for f in findings)
+
+    before = len(newsroom.requests)
+    captured = len(CAPTURED)
+    second = monitor(feeds=newsroom.feed_urls)
+    assert second.feeds["not_modified"] == len(newsroom.feed_urls)
+    assert (second.findings_new, second.findings_revised, second.alerts_sent) == (0, 0, 0)
+    assert len(CAPTURED) == captured
+    pass_two = newsroom.requests[before:]
+    assert {status for _method, _path, status in pass_two} == {304}
+    with Session(engine) as s:
+        assert {f.last_status for f in s.exec(select(Feed)).all()} == {"not_modified"}
+
+
+def test_failed_feeds_are_reported_and_the_pass_goes_on(
+    prefect_harness: None, newsroom: Newsroom, env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.monitor import monitor
+
+    bad = [f"{newsroom.base_url}/missing.xml", "http://10.0.0.1/feed.xml", "not a url"]
+    summary = monitor(feeds=[*newsroom.feed_urls, *bad])
+    assert summary.feeds["ok"] == len(newsroom.feed_urls)
+    assert summary.feeds["failed"] == len(bad)
+    classes = {url: cls for url, cls, _detail in summary.failures}
+    assert classes[bad[0]] == "http_status"
+    assert classes[bad[1]] == "refused_address"
+    assert summary.findings_new > 0
