@@ -27,6 +27,8 @@ _MIN_SECRET = 4  # shorter URL parts are not redacted from logs: replacing them 
 # Loggers that can see a URL's parts: apprise's own, and the HTTP stack under its webhook plugins.
 _REDACTED_LOGGERS = ("apprise", "urllib3.connectionpool", "requests")
 _ERROR_MAX = 300
+# Apprise options whose values are settings, not secrets: redacting "POST" or "insecure" would garble logs.
+_OPTION_KEYS = frozenset({"method", "mode", "format", "overflow", "retry", "wait", "optional", "cto", "rto"})
 
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
 _HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$")
@@ -119,7 +121,11 @@ def _secrets(url: str) -> set[str]:
     if parts is None:
         return {url.strip()} if len(url.strip()) >= _MIN_SECRET else set()
     found = [parts.user or "", parts.fragment, *parts.path.split("/")]
-    found += [value for _, value in parts.query if value and not _is_network_host(unquote(value))]
+    found += [
+        value
+        for key, value in parts.query
+        if value and key.lower() not in _OPTION_KEYS and not _is_network_host(unquote(value))
+    ]
     found += [key for key, value in parts.query if value is None]
     if not _is_network_host(parts.host):
         found.append(parts.host)
@@ -203,18 +209,22 @@ def _asset() -> apprise.AppriseAsset:
     )
 
 
-def _instantiate(url: str) -> apprise.NotifyBase | None:
+def _instantiate(url: str, asset: apprise.AppriseAsset) -> apprise.NotifyBase | None:
     try:
-        return apprise.Apprise.instantiate(url.strip(), asset=_asset())
+        return apprise.Apprise.instantiate(url.strip(), asset=asset)
     except Exception:  # noqa: BLE001 - a plugin raising on a bad URL means "not accepted", never a crash
         return None
+
+
+def _unsupported(url: str) -> str:
+    return f"unsupported or malformed apprise URL: {mask_url(url)}"
 
 
 def check_url(url: str) -> str | None:
     """None if apprise accepts the URL, else the reason with the URL masked."""
     with _REDACTOR.hiding(_secrets(url)):
-        plugin = _instantiate(url)
-    return None if plugin is not None else f"unsupported or malformed apprise URL: {mask_url(url)}"
+        plugin = _instantiate(url, _asset())
+    return None if plugin is not None else _unsupported(url)
 
 
 def _sentence(text: str) -> str:
@@ -244,18 +254,17 @@ def deliver(url: str, message: Message) -> DeliveryResult:
     """Send one message to one apprise URL; failures are results, never exceptions."""
     with _REDACTOR.hiding(_secrets(url)):
         try:
-            plugin = _instantiate(url)
+            asset = _asset()
+            plugin = _instantiate(url, asset)
             if plugin is None:
-                return DeliveryResult(
-                    False, _sentence(f"unsupported or malformed apprise URL: {mask_url(url)}")
-                )
+                return DeliveryResult(False, _unsupported(url))
             parts = _split(url)
             if parts is not None and parts.scheme in _HTML_SCHEMES:
                 body, body_format = message.html, apprise.NotifyFormat.HTML
             else:
                 body, body_format = message.markdown, apprise.NotifyFormat.MARKDOWN
             # One apprise object per URL, so one channel's failure neither blocks nor repeats another's.
-            sender = apprise.Apprise(asset=_asset())
+            sender = apprise.Apprise(asset=asset)
             sender.add(plugin)
             with sender.notify(
                 body=body, title=message.title, body_format=body_format, log_level=logging.DEBUG

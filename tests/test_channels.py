@@ -171,6 +171,7 @@ def test_unknown_scheme_is_refused_before_sending(message: Message) -> None:
     result = deliver(f"nosuchservice://{SENTINEL}@host/path", message)
     assert not result.ok
     assert result.error == "unsupported or malformed apprise URL: nosuchservice://Zq***@***/..."
+    assert deliver(f"slack://{SENTINEL}", message).error == check_url(f"slack://{SENTINEL}")
     assert check_url(f"nosuchservice://{SENTINEL}@host/path") == result.error
     assert check_url(f"slack://{SENTINEL}") == "unsupported or malformed apprise URL: slack://***"
     assert check_url("") is not None

@@ -28,51 +28,30 @@ HOSTILE = (
 )
 
 
+# fmt: off
 def figure(**changes: object) -> Figure:
     """Zelenskyy's "up to 10,000 soldiers", changed as asked."""
     base = Figure(
-        value=10_000,
-        low=10_000,
-        high=10_000,
-        vague=False,
-        qualifier="up to",
-        unit="soldiers",
-        unit_class="troops",
-        claimant="Zelenskyy",
-        claimant_key="zelenskyy",
-        stance="claimed",
-        sentence="Zelenskyy said up to 10,000 North Korean soldiers were being prepared.",
-        start=19,
-        end=25,
+        value=10_000, low=10_000, high=10_000, vague=False, qualifier="up to", unit="soldiers",
+        unit_class="troops", claimant="Zelenskyy", claimant_key="zelenskyy", stance="claimed",
+        sentence="Zelenskyy said up to 10,000 North Korean soldiers were being prepared.", start=19, end=25,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 STATEMENT = Statement(
-    speaker="Lloyd Austin",
-    speaker_key="lloyd-austin",
-    role="U.S. Defense Secretary",
-    verb="said",
-    quote="What exactly they are doing? That's still to be seen.",
-    direct=True,
+    speaker="Lloyd Austin", speaker_key="lloyd-austin", role="U.S. Defense Secretary", verb="said",
+    quote="What exactly they are doing? That's still to be seen.", direct=True,
     sentence="“What exactly they are doing? That's still to be seen,” Austin told reporters in Rome.",
-    start=1,
-    end=54,
+    start=1, end=54,
 )
 
 
 def item(finding: Figure | Statement, change: Change = "new_figure", **changes: object) -> AlertItem:
     """An alert item from the AP article, changed as asked."""
     base = AlertItem(
-        topic="nk-troops-russia",
-        topic_title=TOPIC,
-        change=change,
-        finding=finding,
-        previous=(),
-        article_title="North Korea sends troops to Russia, Seoul says",
-        outlet="AP News",
-        published=WHEN,
-        url=URL,
+        topic="nk-troops-russia", topic_title=TOPIC, change=change, finding=finding, previous=(),
+        article_title="North Korea sends troops to Russia, Seoul says", outlet="AP News", published=WHEN, url=URL,
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
@@ -82,34 +61,27 @@ def bodies(message: Message) -> dict[str, str]:
     return {"markdown": message.markdown, "html": message.html, "text": message.text}
 
 
-@pytest.mark.parametrize(
-    ("changes", "expected"),
-    [
-        ({}, "up to 10,000 troops"),
-        ({"qualifier": "none", "value": 3000, "low": 3000, "high": 3000}, "3,000 troops"),
-        ({"qualifier": "none", "value": None, "low": 10_000, "high": 12_000}, "10,000-12,000 troops"),
-        (
-            {"qualifier": "none", "value": None, "low": 1000, "high": None, "vague": True},
-            "thousands of troops",
-        ),
-        (
-            {
-                "qualifier": "none",
-                "value": None,
-                "low": 100,
-                "high": None,
-                "vague": True,
-                "unit_class": "killed",
-            },
-            "hundreds killed",
-        ),
-        ({"qualifier": "none", "value": 1500, "low": 1500, "high": 1500, "delta": True}, "+1,500 troops"),
-        (
-            {"qualifier": "more than", "value": 13_000, "unit": "containers", "unit_class": ""},
-            "more than 13,000 containers",
-        ),
-    ],
-)
+DESCRIPTIONS = [
+    ({}, "up to 10,000 troops"),
+    ({"qualifier": "none", "value": 3000, "low": 3000, "high": 3000}, "3,000 troops"),
+    ({"qualifier": "none", "value": None, "low": 10_000, "high": 12_000}, "10,000-12,000 troops"),
+    ({"qualifier": "none", "value": None, "low": 1000, "high": None, "vague": True}, "thousands of troops"),
+    ({"qualifier": "none", "value": None, "low": 100, "vague": True, "unit_class": "killed"}, "hundreds killed"),
+    ({"qualifier": "none", "value": 1500, "low": 1500, "high": 1500, "delta": True}, "+1,500 troops"),
+    ({"qualifier": "more than", "value": 13_000, "unit": "containers", "unit_class": ""},
+     "more than 13,000 containers"),
+]
+FEED = "https://feeds.example.com/rss"
+HEALTH = [
+    (HealthItem(FEED, "failing", 5, "HTTP 503", WHEN), "Feed failing: feeds.example.com (5 failures in a row)"),
+    (HealthItem(FEED, "silent", 0, None, WHEN),
+     "Feed silent: feeds.example.com (nothing new since 24 Oct 2024, 14:05 UTC)"),
+    (HealthItem(FEED, "recovered", 0, None, None), "Feed recovered: feeds.example.com"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("changes", "expected"), DESCRIPTIONS)
 def test_describe_figure(changes: dict[str, object], expected: str) -> None:
     assert describe_figure(figure(**changes)) == expected
 
@@ -200,28 +172,12 @@ def test_published_time_is_shown_in_utc_and_may_be_missing() -> None:
     assert "UTC" not in render_instant([item(figure(), published=None)]).text
 
 
-@pytest.mark.parametrize(
-    ("health", "title"),
-    [
-        (
-            HealthItem("https://feeds.example.com/rss", "failing", 5, "HTTP 503", WHEN),
-            "[newswatch] Feed failing: feeds.example.com (5 failures in a row)",
-        ),
-        (
-            HealthItem("https://feeds.example.com/rss", "silent", 0, None, WHEN),
-            "[newswatch] Feed silent: feeds.example.com (nothing new since 24 Oct 2024, 14:05 UTC)",
-        ),
-        (
-            HealthItem("https://feeds.example.com/rss", "recovered", 0, None, None),
-            "[newswatch] Feed recovered: feeds.example.com",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("health", "title"), HEALTH)
 def test_health_messages(health: HealthItem, title: str) -> None:
     msg = render_health(health)
-    assert msg.title == title
+    assert msg.title == f"[newswatch] {title}"
     for name, body in bodies(msg).items():
-        assert "https://feeds.example.com/rss" in body and health.state in body, name
+        assert FEED in body and health.state in body, name
         assert ("HTTP 503" in body) == (health.last_error is not None), name
 
 
