@@ -16,7 +16,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from newswatch.cli import WatchOpt, alerts_app, app, db_app, fail, open_watch
+from newswatch.cli import WatchOpt, alerts_app, app, db_app, err, fail, open_watch
 from newswatch.settings import get_settings
 
 console = Console()  # rich honours NO_COLOR by itself
@@ -42,12 +42,23 @@ def open_engine(db: str | None) -> Engine:
     url = demo_database_url() if db == "demo" else (db or get_settings().database_url)
     if db == "demo" and not Path(url.removeprefix("sqlite:///")).exists():
         fail("no demo database yet: run `newswatch demo` first")
+    if db is None and _fresh_default(url) and Path(demo_database_url().removeprefix("sqlite:///")).exists():
+        # Right after `make demo` a new user has no database of their own: show the demo's, and say so.
+        err.print("(no monitoring pass has run yet: showing the demo's database; see `newswatch run`)")
+        url = demo_database_url()
     try:
         return get_engine(url)
     except DatabaseError as exc:
         fail(str(exc), code=1)
     except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
         fail(f"cannot open database {mask_db_url(url)}: {type(exc).__name__}: {exc}", code=1)
+
+
+def _fresh_default(url: str) -> bool:
+    """True when `url` is the default SQLite database and no pass has created it yet."""
+    from newswatch.settings import default_database_url
+
+    return url == default_database_url() and not Path(url.removeprefix("sqlite:///")).exists()
 
 
 def parse_since(text: str | None) -> datetime | None:
