@@ -106,7 +106,8 @@ def _transport(backend: GuardedBackend, settings: Settings) -> httpx.HTTPTranspo
     # httpx has no parameter for the network backend, so its pool is replaced by one built with ours.
     transport._pool = httpcore.ConnectionPool(
         ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=settings.max_concurrency,
+        # The fetcher's semaphores bound the requests; a pool limit would only add PoolTimeouts.
+        max_connections=None,
         max_keepalive_connections=settings.max_concurrency,
         keepalive_expiry=5.0,
         network_backend=backend,
@@ -131,7 +132,7 @@ class Fetcher:
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
-        self._host_slots: dict[str, threading.BoundedSemaphore] = {}
+        self._host_slots: dict[str, tuple[threading.Semaphore, int]] = {}
         self._lock = threading.Lock()
 
     def __enter__(self) -> Fetcher:
@@ -158,7 +159,8 @@ class Fetcher:
         """GET `url` (conditionally when validators are given); never raises for network trouble."""
         started = time.monotonic()
         headers = {"If-None-Match": etag, "If-Modified-Since": last_modified, "Accept": accept}
-        sent = {name: value for name, value in headers.items() if value}
+        # Stored validators come from strangers' servers: only plain ASCII goes back out.
+        sent = {k: v for k, v in headers.items() if v and v.isascii() and v.isprintable()}
         current = url
         token = REQUEST_DEADLINE.set(None)
         try:
@@ -257,16 +259,25 @@ class Fetcher:
     @contextmanager
     def _host_slot(self, host: str) -> Iterator[None]:
         """Hold one of the host's max_per_host slots (waiting for one never outlasts the deadline)."""
-        with self._lock:
-            slot = self._host_slots.setdefault(host, threading.BoundedSemaphore(self._settings.max_per_host))
-        deadline = REQUEST_DEADLINE.get()
-        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not slot.acquire(timeout=wait):
-            raise _FailureError("timeout", f"no free connection slot for {host} before the deadline")
+        with self._lock:  # slots are counted by users and dropped when unused, so hosts don't pile up
+            slot, users = self._host_slots.get(host, (threading.Semaphore(self._settings.max_per_host), 0))
+            self._host_slots[host] = (slot, users + 1)
         try:
-            yield
+            deadline = REQUEST_DEADLINE.get()
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not slot.acquire(timeout=wait):
+                raise _FailureError("timeout", f"no free connection slot for {host} before the deadline")
+            try:
+                yield
+            finally:
+                slot.release()
         finally:
-            slot.release()
+            with self._lock:
+                users = self._host_slots[host][1] - 1
+                if users:
+                    self._host_slots[host] = (slot, users)
+                else:
+                    del self._host_slots[host]
 
     def _timeout_detail(self, exc: httpx.TimeoutException) -> str:
         """Which limit a timeout hit, as one sentence."""

@@ -102,6 +102,16 @@ def test_a_dripping_body_is_cut_off_at_the_deadline(server: LocalServer, fetcher
     assert 1.4 < result.elapsed < 2.0
 
 
+def test_a_drip_just_under_the_read_timeout_is_cut_at_the_deadline(server: LocalServer) -> None:
+    # A byte every 0.9 s never trips the 1 s read timeout; the deadline (1.5 s) ends it, not the
+    # byte due at 1.8 s: every socket read is shortened to what is left of the deadline.
+    server.route("/drip", Reply(body=b"x" * 5, drip=0.9))
+    with Fetcher(settings(read_timeout=1.0)) as fetcher:
+        result = fetcher.fetch(server.url("/drip"))
+    assert result.error == "timeout"
+    assert 1.45 < result.elapsed < 1.7
+
+
 def test_a_declared_length_over_the_cap_is_refused_up_front(server: LocalServer, fetcher: Fetcher) -> None:
     server.route("/big", Reply(body=b"x" * (CAP + 1)))
     result = fetcher.fetch(server.url("/big"))
@@ -204,11 +214,23 @@ def test_no_cookie_survives_between_requests(server: LocalServer, fetcher: Fetch
     assert "cookie" not in server.requests[1].headers
 
 
+def test_hostile_stored_validators_are_not_sent(server: LocalServer, fetcher: Fetcher) -> None:
+    # An ETag stored from a stranger's server must not smuggle a header or crash the encoder.
+    server.route("/feed.xml", Reply(body=b"<rss/>"))
+    result = fetcher.fetch(server.url("/feed.xml"), etag='"a"\r\nX-Injected: 1', last_modified="lundi €")
+    assert result.content == b"<rss/>"
+    sent = server.requests[0].headers
+    assert "x-injected" not in sent
+    assert "if-none-match" not in sent
+    assert "if-modified-since" not in sent
+
+
 def test_per_host_limit_holds_under_parallel_fetches(server: LocalServer) -> None:
     server.route("/slow", Reply(body=b"ok", delay=0.25))
     with Fetcher(settings(max_per_host=2, max_concurrency=8)) as fetcher, ThreadPoolExecutor(6) as pool:
         results = list(pool.map(fetcher.fetch, [server.url(f"/slow?n={n}") for n in range(6)]))
     assert all(r.ok for r in results)
+    assert fetcher._host_slots == {}  # per-host slots go away with their last user
     assert server.gauge.peak == 2  # reached, never exceeded
 
 
