@@ -96,8 +96,10 @@ class _Decoder:
 
 def _shown(url: str | httpx.URL) -> str:
     """A URL fit for messages: no user info, query or fragment (where tokens hide)."""
-    parsed = httpx.URL(url)
-    return str(parsed.copy_with(userinfo=b"", query=None, fragment=None))
+    try:
+        return str(httpx.URL(url).copy_with(userinfo=b"", query=None, fragment=None))
+    except httpx.InvalidURL:
+        return "an unparseable URL"
 
 
 def _transport(backend: GuardedBackend, settings: Settings) -> httpx.HTTPTransport:
@@ -187,7 +189,7 @@ class Fetcher:
         """One request: a result, or the next URL to follow when the answer is a redirect."""
         refused = self._guard.refusal(url, resolve=False)  # names are checked when connecting
         if refused is not None:
-            prefix = f"redirect to {_shown(url)} refused: " if hop and refused.error != "bad_url" else ""
+            prefix = f"redirect to {_shown(url)} refused: " if hop else ""
             raise _FailureError(refused.error, prefix + refused.reason)
         with self._host_slot(httpx.URL(url).host):
             if REQUEST_DEADLINE.get() is None:  # the clock starts once the first request may go out

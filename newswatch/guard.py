@@ -27,10 +27,10 @@ SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # carrier-grade NAT; Python's i
 # A host whose last label is a number is parsed as an IPv4 address by browsers and inet_aton
 # ("2130706433", "0x7f000001", "127.1", "0177.0.0.1"); only the canonical dotted quad is accepted.
 NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
+HOSTNAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?$")
 # The wall-clock deadline (time.monotonic) of the request running in this context, set by the
 # fetcher: every connect, read and write made through GuardedBackend ends by then.
 REQUEST_DEADLINE: ContextVar[float | None] = ContextVar("newswatch_request_deadline", default=None)
-HOSTNAME = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*\.?$")
 
 
 def resolve_host(host: str) -> list[str]:
