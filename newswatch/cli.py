@@ -30,7 +30,7 @@ alerts_app = typer.Typer(
 db_app = typer.Typer(help="The database: apply migrations.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 app.add_typer(db_app, name="db")
-err = Console(stderr=True)  # rich honours NO_COLOR by itself
+err = Console(stderr=True, soft_wrap=True)  # rich honours NO_COLOR by itself; no hard wraps in errors
 
 WatchOpt = Annotated[Path | None, typer.Option("--watch", help="Watch file (default: NEWSWATCH_WATCH_FILE).")]
 
