@@ -34,6 +34,10 @@ class Topic:
     terms: tuple[str, ...]
     units: tuple[UnitClass, ...]
     claimants: tuple[Claimant, ...]
+    # Weaker words ("troops") that make a sentence about the topic for statements when no term is there.
+    context_terms: tuple[str, ...] = ()
+    # Modifiers that put a count about someone else ("Russian soldiers", "standing army of 1.2 million").
+    not_about: tuple[str, ...] = ()
 
 
 def slug(text: str) -> str:
@@ -72,4 +76,14 @@ def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
         terms=tuple(terms),
         units=tuple(units),
         claimants=tuple(claimants),
+        context_terms=_strings(name, data, "context_terms"),
+        not_about=_strings(name, data, "not_about"),
     )
+
+
+def _strings(name: str, data: Mapping[str, Any], field: str) -> tuple[str, ...]:
+    """An optional list of strings from a topic mapping; raises ValueError naming the bad field."""
+    raw = data.get(field) or []
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        raise ValueError(f"topic {name!r}: '{field}' must be a list of strings")
+    return tuple(raw)

@@ -1,0 +1,178 @@
+"""A topic's vocabulary compiled once: terms, unit nouns, claimant aliases, and what they say about text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from extractors.text import is_title_case
+from extractors.topic import Topic, slug
+
+# Endings a term may take in running text: North Korea-n, DPRK-'s, Nordkorea-s, nordkoreanisch-en.
+_INFLECTION = r"(?:n|ns|s|e|en|er|es|em|ern|ische[nmrs]?)?"
+_MONEY_NOUNS = frozenset({"$", "us$", "usd", "dollars", "dollar", "euros", "€", "won"})
+
+
+def _phrase(term: str, inflect: bool) -> str:
+    """A regex for a phrase: flexible spaces, either apostrophe, optional inflection at the end."""
+    words = term.split()
+    parts = []
+    for w in words:
+        parts.append(re.escape(w).replace("'", "['’]").replace("’", "['’]"))
+    body = r"\s+".join(parts)
+    if inflect and words and words[-1][-1:].isalpha():
+        body += _INFLECTION
+    return body
+
+
+def _terms_regex(terms: tuple[str, ...], inflect: bool = True, strict: bool = True) -> re.Pattern[str] | None:
+    """One regex matching any of `terms` as whole words.
+
+    A term with capitals is a name and matches case-sensitively (its first letter either way when it
+    starts lowercase, as in "the North"); a lowercase term matches in any case. When `strict`, a term
+    whose name part is one word is not matched inside a longer name ("North" is not "North Atlantic",
+    "the North" is not "the North Sea"); title-case headlines are read with strict=False.
+    """
+    alts = []
+    for term in sorted({t.strip() for t in terms if t.strip()}, key=len, reverse=True):
+        body = _phrase(term, inflect)
+        if term == term.lower():
+            alts.append(f"(?i:{body})")
+            continue
+        if term[0].islower():
+            body = f"[{term[0]}{term[0].upper()}]" + body[len(re.escape(term[0])) :]
+        if strict and sum(1 for w in term.split() if w[0].isupper()) == 1:
+            body += r"(?![ ]+[A-Z])"
+        alts.append(body)
+        upper = term.upper()
+        if upper != term:
+            alts.append(_phrase(upper, False))
+    if not alts:
+        return None
+    return re.compile(r"(?<![\w])(?:" + "|".join(alts) + r")(?![\w])")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The compiled vocabulary of one topic."""
+
+    topic: Topic
+    terms: re.Pattern[str] | None
+    terms_loose: re.Pattern[str] | None  # for title-case headlines
+    context: re.Pattern[str] | None
+    not_about: re.Pattern[str] | None
+    units: re.Pattern[str] | None  # any counted noun, longest first
+    other_units: re.Pattern[str] | None  # nouns of the classes that qualify the base class (killed, ...)
+    unit_class: dict[str, str]
+    base_class: str
+    money_class: str | None
+    aliases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, key, alias)
+    alias_names: tuple[str, ...]  # aliases written as personal names ("Lloyd Austin")
+
+    def class_of(self, noun: str) -> str | None:
+        """The unit class of a counted noun as written."""
+        key = " ".join(noun.lower().replace("’", "'").split())
+        return self.unit_class.get(key)
+
+    def claimant_key(self, surface: str) -> str | None:
+        """The watch-file key of the claimant named in `surface` (the longest alias wins)."""
+        best: tuple[int, str] | None = None
+        for pattern, key, _alias in self.aliases:
+            m = pattern.search(surface)
+            if m and (best is None or len(m.group()) > best[0]):
+                best = (len(m.group()), key)
+        return best[1] if best else None
+
+    def has_term(self, text: str) -> bool:
+        """Whether `text` names the topic (one of its terms)."""
+        pattern = self.terms_loose if is_title_case(text) else self.terms
+        return bool(pattern and pattern.search(text))
+
+    def about_other(self, text: str) -> bool:
+        """Whether `text` (a modifier or a short window) names someone the topic is not about."""
+        return bool(self.not_about and self.not_about.search(text))
+
+    def has_context(self, text: str) -> bool:
+        """Whether `text` has a context word not owned by someone else ("troops", not "Russian troops")."""
+        if not self.context:
+            return False
+        for m in self.context.finditer(text):
+            window = text[max(0, m.start() - 30) : m.start()]
+            words = window.split()[-2:]
+            if not self.about_other(" ".join(words)):
+                return True
+        return False
+
+
+def _unit_regex(nouns: list[str]) -> re.Pattern[str] | None:
+    """A case-insensitive regex for counted nouns, longest first."""
+    words = sorted({n for n in nouns if any(c.isalpha() for c in n)}, key=len, reverse=True)
+    if not words:
+        return None
+    body = "|".join(_phrase(n, False) for n in words)
+    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", re.IGNORECASE)
+
+
+def _alias_regex(alias: str) -> re.Pattern[str]:
+    """A case-insensitive regex for a claimant alias, allowing German case endings on long words."""
+    parts = []
+    for w in alias.split():
+        p = re.escape(w).replace("'", "['’]").replace("’", "['’]")
+        if len(w) >= 4 and w[-1].islower():
+            p += r"[a-zäöüß]{0,3}"
+        parts.append(p)
+    return re.compile(r"(?<![\w])" + r"\s+".join(parts) + r"(?![\w])", re.IGNORECASE)
+
+
+def _is_name(alias: str) -> bool:
+    """Whether an alias looks like a personal name: two or more capitalised words, no acronym."""
+    words = alias.split()
+    return len(words) >= 2 and all(w[0].isupper() and not w.isupper() for w in words)
+
+
+@lru_cache(maxsize=64)
+def lexicon_for(topic: Topic) -> Lexicon:
+    """The compiled vocabulary of `topic` (cached: topics are immutable)."""
+    unit_class: dict[str, str] = {}
+    nouns: list[str] = []
+    other: list[str] = []
+    money_class = None
+    base = topic.units[0].name if topic.units else "count"
+    for uc in topic.units:
+        for n in uc.nouns:
+            key = " ".join(n.lower().replace("’", "'").split())
+            unit_class.setdefault(key, uc.name)
+            nouns.append(n)
+            if uc.name != base:
+                other.append(n)
+            if key in _MONEY_NOUNS and money_class is None:
+                money_class = uc.name
+    aliases = []
+    names = []
+    for c in topic.claimants:
+        for a in (*c.aliases, c.name):
+            if a.strip():
+                aliases.append((_alias_regex(a.strip()), c.key, a.strip()))
+                if _is_name(a.strip()):
+                    names.append(a.strip())
+    return Lexicon(
+        topic=topic,
+        terms=_terms_regex(topic.terms),
+        terms_loose=_terms_regex(topic.terms, strict=False),
+        context=_terms_regex(topic.context_terms, inflect=False),
+        not_about=_terms_regex(topic.not_about, inflect=False),
+        units=_unit_regex(nouns),
+        other_units=_unit_regex(other),
+        unit_class=unit_class,
+        base_class=base,
+        money_class=money_class,
+        aliases=tuple(aliases),
+        alias_names=tuple(names),
+    )
+
+
+def key_for(name: str) -> str:
+    """A stable key for a name as written: "Park Sun-won" and "Park Sunwon" both give "park-sunwon"."""
+    name = re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
+    return slug(re.sub(r"(?<=\w)-(?=\w)", "", name.replace("’", "'").replace("'s", "s")))

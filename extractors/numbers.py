@@ -1,0 +1,292 @@
+"""Numbers as news writes them: digits, words, ranges and vague amounts, with their qualifiers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SMALL = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "one": 1, "a": 1, "an": 1,
+    "zwei": 2, "drei": 3, "vier": 4, "fünf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9, "zehn": 10,
+    "elf": 11, "zwölf": 12,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "zwanzig": 20, "dreißig": 30, "vierzig": 40, "fünfzig": 50,
+}  # fmt: skip
+_SCALE = {
+    "dozen": 12, "dutzend": 12, "hundred": 100, "hundert": 100, "thousand": 1000, "tausend": 1000,
+    "k": 1000, "million": 10**6, "millionen": 10**6, "mio": 10**6, "mln": 10**6, "mn": 10**6,
+    "billion": 10**9, "milliarden": 10**9, "mrd": 10**9, "bn": 10**9, "trillion": 10**12, "tn": 10**12,
+}  # fmt: skip
+_VAGUE_FLOOR = {"dozen": 12, "dutzend": 12, "hundred": 100, "hundert": 100, "thousand": 1000, "tausend": 1000,
+                "million": 10**6}  # fmt: skip
+
+# Canonical qualifier for each surface (lowercase); see the eval README's qualifier list.
+QUALIFIERS = {
+    "more than": "more than", "over": "more than", "well over": "more than", "just over": "more than",
+    "slightly more than": "more than", "upwards of": "more than", "in excess of": "more than",
+    "exceeded": "more than", "exceeding": "more than", "exceeds": "more than", "topped": "more than",
+    "surpassed": "more than", "mehr als": "more than", "über": "more than",
+    "at least": "at least", "no fewer than": "at least", "no less than": "at least", "mindestens": "at least",
+    "up to": "up to", "as many as": "up to", "no more than": "up to", "bis zu": "up to",
+    "around": "around", "rund": "around",
+    "about": "about", "some": "about", "approximately": "about", "roughly": "about", "an estimated": "about",
+    "estimated": "about", "etwa": "about", "ungefähr": "about", "circa": "about", "ca.": "about",
+    "nearly": "nearly", "almost": "nearly", "close to": "nearly", "fast": "nearly", "knapp": "nearly",
+    "beinahe": "nearly", "nahezu": "nearly",
+    "fewer than": "fewer than", "less than": "fewer than", "under": "fewer than", "weniger als": "fewer than",
+    "exactly": "exactly", "genau": "exactly",
+}  # fmt: skip
+
+_WORD_SMALL = "|".join(sorted((w for w in _SMALL if w not in ("a", "an", "one")), key=len, reverse=True))
+_WORD_TENS = "|".join(_TENS)
+_SCALE_WORD = r"(?:dozen|hundred|thousand|million|billion|trillion|dutzend|hundert|tausend)"
+
+_ATOM = re.compile(
+    rf"""
+    (?<![\w])(?P<vague>
+        (?:tens|hundreds)\s+of\s+thousands
+      | (?:a\s+)?(?:few|couple(?:\s+of)?)\s+{_SCALE_WORD}
+      | (?:several|mehrere|einige)\s+{_SCALE_WORD}
+      | (?:dozens|hundreds|thousands|millions)(?=\s+(?:of|more)\b)
+      | (?:zehntausende|tausende|hunderte|dutzende)
+    )\b
+  | (?<![\w])(?P<words>
+        (?:(?:{_WORD_TENS})(?:[-\s](?:{_WORD_SMALL}))?|{_WORD_SMALL})(?P<wscale>(?:\s+{_SCALE_WORD})*)
+      | (?:a|an|one)(?:\s+{_SCALE_WORD})+
+    )\b
+  | (?<![\w.,])(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d{{1,3}}(?:\.\d{{3}})+(?![\d])|\d+(?:[.,]\d+)?)
+    (?P<dscale>
+        \s?(?:hundred|thousand|million|billion|trillion|mln|mn|bn|tn|tausend|millionen|million|mio\.?
+              |milliarden|mrd\.?)\b
+      | [kK]\b
+    )?
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+_QUAL = re.compile(
+    r"(?:^|(?<=[\s(\"“]))(?P<q>"
+    + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
+    + r")\s+$",
+    re.IGNORECASE,
+)
+_DELTA_BEFORE = re.compile(
+    r"(?:\b(?:another|an\s+additional|additional|a\s+further|further|weitere|zusätzliche)\s+)$", re.IGNORECASE
+)
+_DELTA_AFTER = re.compile(r"\s+(?:more|additional|weitere)\b", re.IGNORECASE)
+_CONNECTOR = re.compile(r"\s*(?:-|–|—|to|or|and|bis|und)\s*$", re.IGNORECASE)
+_MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember)"
+_DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?$", re.IGNORECASE)
+_DATE_AFTER = re.compile(rf"^\.?\s+{_MONTH}\b|^\.\s?{_MONTH}\b", re.IGNORECASE)
+_MONEY_BEFORE = re.compile(r"(?:US\$|\$|€|£|¥|₩|\bUSD\s?|\bEUR\s?)$")
+_MONEY_AFTER = re.compile(r"^\s?(?:dollars?|USD|euros?|won|rubles?|roubles?|yuan|pounds|Dollar|Euro)\b")
+_PERCENT_AFTER = re.compile(r"^\s?(?:%|percent\b|per\s+cent\b|prozent\b|pct\b)", re.IGNORECASE)
+_TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.?m\.?|p\.?m\.?|GMT|UTC|Uhr)\b)", re.IGNORECASE)
+_STRONG = re.compile(r"^-strong\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number, range or vague amount in text: its span, values, qualifier and what kind it is."""
+
+    start: int  # the number itself (a range: both ends; a vague amount: the phrase)
+    end: int
+    value: int | None
+    low: int | None
+    high: int | None
+    vague: bool
+    qualifier: str
+    qualifier_surface: str | None
+    lead: int  # where the qualifier or "another" begins (== start when there is none)
+    after: int  # just past the number and a following "more"
+    delta: bool
+    money: bool
+    year_like: bool
+    worded: bool  # written in words ("two", "a dozen")
+
+
+@dataclass(frozen=True)
+class _Atom:
+    start: int
+    end: int
+    value: int | None
+    vague: bool
+    scaled: bool
+    worded: bool
+    money: bool
+    year_like: bool
+    mult: int  # the scale written with it (1000 for "three thousand", "10K")
+
+
+def _digits_value(num: str, scale: str) -> int | None:
+    """The integer value of a digit string with an optional scale word."""
+    mult = 1
+    if scale:
+        key = scale.strip().lower().rstrip(".")
+        mult = _SCALE.get(key, 1)
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+", num):
+        return int(num.replace(",", "")) * mult
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", num):  # German thousands: 10.000
+        return int(num.replace(".", "")) * mult
+    try:
+        return round(float(num.replace(",", ".")) * mult)
+    except ValueError:
+        return None
+
+
+def _words_value(text: str) -> int | None:
+    """The integer value of a number in words ("twenty-five", "two thousand", "a dozen")."""
+    parts = re.split(r"[\s-]+", text.lower().strip())
+    total = 0
+    current = 0
+    seen_scale = False
+    for p in parts:
+        if p in _SMALL:
+            current += _SMALL[p]
+        elif p in _TENS:
+            current += _TENS[p]
+        elif p in _SCALE:
+            seen_scale = True
+            current = max(current, 1) * _SCALE[p]
+            if _SCALE[p] >= 1000:
+                total += current
+                current = 0
+        else:
+            return None
+    if parts and parts[0] in ("a", "an", "one") and not seen_scale:
+        return None  # "a soldier", "one of them": not counts
+    return total + current
+
+
+def _vague_value(text: str) -> int:
+    """The floor of a vague amount: dozens 12, hundreds 100, thousands 1000; a couple thousand 2000."""
+    low = text.lower()
+    if "tens of thousands" in low or "zehntausend" in low:
+        return 10_000
+    if "hundreds of thousands" in low:
+        return 100_000
+    base = 1
+    for word, floor in _VAGUE_FLOOR.items():
+        if word in low:
+            base = floor
+            break
+    return base * 2 if "couple" in low else base
+
+
+def _atoms(text: str) -> list[_Atom]:
+    """Every single number in `text`, with the reasons it may not be a count."""
+    out: list[_Atom] = []
+    for m in _ATOM.finditer(text):
+        start, end = m.start(), m.end()
+        before = text[max(0, start - 20) : start]
+        after = text[end : end + 16]
+        if m.group("vague"):
+            out.append(_Atom(start, end, _vague_value(m.group()), True, True, True, False, False, 1))
+            continue
+        if m.group("words"):
+            value = _words_value(m.group("words"))
+            if value is None or value < 2:
+                continue
+            wscale = (m.group("wscale") or "").split()
+            mult = _SCALE.get(wscale[-1].lower(), 1) if wscale else 1
+            out.append(_Atom(start, end, value, False, bool(wscale), True, False, False, mult))
+            continue
+        num, scale = m.group("digits"), m.group("dscale") or ""
+        if _PERCENT_AFTER.match(after) or _TIME_AFTER.match(after):
+            continue
+        if re.match(r"[A-Za-z]", after) or (
+            after[:1] == "-" and not _STRONG.match(after) and not re.match(r"-\s?\d", after)
+        ):
+            continue  # 1,033rd, 27cm, 32-year-old, 152-run
+        if re.search(r"[A-Za-z]-?$", before) or re.search(r"[A-Za-z]-\d+[-/]?$", before):
+            continue  # Su-25, G7, MiG-29
+        if before.endswith(("/", ":")) or after.startswith(("/", ":")):
+            continue  # 10/23, 10:30, scores written 3:1
+        if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):
+            continue
+        value = _digits_value(num, scale)
+        if value is None:
+            continue
+        money = bool(_MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after))
+        year_like = not scale and re.fullmatch(r"(?:1[89]|20)\d\d", num) is not None
+        mult = _SCALE.get(scale.strip().lower().rstrip("."), 1) if scale else 1
+        out.append(_Atom(start, end, value, False, bool(scale), False, money, year_like, mult))
+    return out
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every number, range and vague amount in `text`, in order, with qualifier and increment marks."""
+    atoms = _atoms(text)
+    out: list[Quantity] = []
+    i = 0
+    while i < len(atoms):
+        a = atoms[i]
+        low, high, end = a.value, a.value, a.end
+        if i + 1 < len(atoms) and not a.vague and not atoms[i + 1].vague:
+            b = atoms[i + 1]
+            gap = text[a.end : b.start]
+            cm = _CONNECTOR.fullmatch(gap) if len(gap) <= 6 else None
+            if cm and a.value is not None and b.value is not None and a.money == b.money:
+                word = gap.strip().lower()
+                lv = a.value
+                if not a.scaled and b.scaled and lv * b.mult <= b.value:
+                    lv = lv * b.mult  # "two to three thousand", "1 to 2 million"
+                between = re.search(
+                    r"\b(?:between|zwischen|from)\s+$", text[max(0, a.start - 12) : a.start], re.IGNORECASE
+                )
+                if word in ("and", "und") and not between:
+                    cm = None
+                if cm and lv < b.value:
+                    low, high, end = lv, b.value, b.end
+                    i += 1
+        i += 1
+        out.append(_quantity(text, a, low, high, end))
+    return out
+
+
+def _quantity(text: str, a: _Atom, low: int | None, high: int | None, end: int) -> Quantity:
+    """A Quantity for an atom (or a range from it), reading the qualifier and increment marks around it."""
+    ws = max(0, a.start - 40)
+    prefix = re.sub(r"\b(?:between|from|zwischen)\s+$", "", text[ws : a.start], flags=re.IGNORECASE)
+    delta = False
+    dm = _DELTA_BEFORE.search(prefix)
+    if dm:
+        delta = True
+        prefix = prefix[: dm.start()]
+    qualifier, surface = "none", None
+    qm = _QUAL.search(prefix)
+    if qm:
+        surface = qm.group("q")
+        qualifier = QUALIFIERS[surface.lower()]
+        prefix = prefix[: qm.start()]
+        dm = _DELTA_BEFORE.search(prefix)
+        if dm and not delta:
+            delta = True
+            prefix = prefix[: dm.start()]
+    lead = ws + len(prefix)
+    after = end
+    am = _DELTA_AFTER.match(text, end)
+    if am:
+        delta = True
+        after = am.end()
+    ranged = low != high
+    value = None if (a.vague or ranged) else low
+    return Quantity(
+        start=a.start,
+        end=end,
+        value=value,
+        low=low,
+        high=None if a.vague else high,
+        vague=a.vague,
+        qualifier=qualifier,
+        qualifier_surface=surface,
+        lead=lead,
+        after=after,
+        delta=delta,
+        money=a.money,
+        year_like=a.year_like and not ranged,
+        worded=a.worded,
+    )

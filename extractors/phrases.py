@@ -1,0 +1,235 @@
+"""Reporting verbs and the phrases around them: tokens, speaker noun phrases, audiences, clause ends."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.speakers import DETERMINERS, PRONOUNS, QUANTIFIERS, ROLE_WORDS, norm_word
+from extractors.text import word_set
+
+_V = {
+    "claimed": "say says said tell tells told add adds added state states stated claim claims claimed "
+    "announce announces announced note notes noted inform informs informed brief briefs briefed insist insists "
+    "insisted stress stresses stressed emphasize emphasizes emphasized emphasise emphasises emphasised explain "
+    "explains explained argue argues argued write writes wrote predict predicts predicted urge urges urged "
+    "praise praises praised condemn condemns condemned offer offers offered vow vows vowed pledge pledges "
+    "pledged threaten threatens threatened allege alleges alleged disclose discloses disclosed declare "
+    "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
+    "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
+    "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
+    "sagte sagt erklärte erklärt warnte warnt",
+    "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
+    "thought suspect suspects suspected calculate calculates calculated schätzt schätzte",
+    "confirmed": "confirm confirms confirmed acknowledge acknowledges acknowledged admit admits admitted "
+    "concede concedes conceded bestätigte bestätigt",
+    "denied": "deny denies denied dismiss dismisses dismissed reject rejects rejected refute refutes refuted "
+    "dementierte dementiert",
+    "reported": "report reports reported berichtete berichtet",
+}
+_MULTI = {
+    "refused to confirm or deny": "neither", "declined to confirm or deny": "neither",
+    "would neither confirm nor deny": "neither", "declined to comment": "neither",
+    "refused to comment": "neither", "declined to confirm": "neither", "called on": "claimed",
+    "called for": "claimed", "calls on": "claimed", "calls for": "claimed", "quoted as saying": "claimed",
+}  # fmt: skip
+STANCE_OF = {w: stance for stance, words in _V.items() for w in words.split()} | _MULTI
+VERB = re.compile(
+    r"(?<![\w’'-])(?:"
+    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(STANCE_OF, key=len, reverse=True))
+    + r")(?![\w’'-])",
+    re.IGNORECASE,
+)
+TELL = word_set("""tell tells told inform informs informed brief briefs briefed warned warns urged urges""")
+AUX = re.compile(
+    r"(?:(?<![\w’'])(?:has|have|had|also|previously|earlier|long|initially|officially|publicly|repeatedly|again"
+    r"|already|recently|just|later|separately|further|explicitly|privately|once|now|then|first|still|openly"
+    r"|formally|directly|do|does|did|will|would|could|may|might|can|must|should|not|never|was|were|is|are"
+    r"|been|be|being|neither|nor|reportedly|for\s+the\s+first\s+time|on\s+\w+day|(?:\w+day|last|this)\s+"
+    r"(?:week|month|year|weekend|morning|evening|night)|(?:earlier|late|later)\s+(?:this|last)\s+\w+"
+    r"|\w+day|in\s+a\s+statement|n['’]t)(?:\s*,)?\s+)+$",
+    re.IGNORECASE,
+)
+NEG = re.compile(r"\b(?:not|never|neither|nor)\b|n['’]t\b", re.IGNORECASE)
+PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)\b", re.IGNORECASE)
+NOUN_BEFORE = word_set(
+    """amid of the a an such these those media news press its his her their by with to and in on following
+    after over about"""
+)
+BOUNDARY_WORDS = word_set(
+    """and but after before when while as since because although though that so yet where whereas once
+    until if unless whether however meanwhile despite also earlier separately still now then instead
+    indeed moreover"""
+)
+# Words that never sit inside a speaker's noun phrase, even capitalised at the start of a sentence.
+_NOT_NP = BOUNDARY_WORDS | word_set(
+    """in on at for from with by to into over under about speaking responding asked writing according
+    following later today yesterday tonight amid during without within"""
+)
+ADVERBIAL = word_set(
+    """on in at last this earlier a an the statement interview briefing week month year told"""
+)
+_WORD = re.compile(r"\(\w[\w.]*\)|[\w][\w’'&/.-]*|[,;:—–“”\"‘’«»„()]")
+_AUDIENCE = word_set(
+    """reporters lawmakers journalists parliament legislators members colleagues counterparts allies
+    audience briefing conference meeting session committee lawmaker reporter interviewer the a an his
+    her its their news"""
+)
+OUTLETS = word_set(
+    """reuters ap afp associated press bbc cnn yonhap nk news al jazeera the guardian guardian bloomberg
+    nyt new york times washington post kyiv independent ukrainska pravda korea herald korea times japan
+    times moscow times npr dw politico axios newsweek"""
+)
+ACCORDING = re.compile(
+    r"\b(?:according\s+to|citing|per|laut|nach\s+angaben\s+(?:von|des|der))\s+", re.IGNORECASE
+)
+HEAD_TAIL = re.compile(r"^(?P<c>.{12,}?)(?:\s*:\s+|\s+[-–—]\s+)(?P<s>[^:–—\"“”]{2,60}?)\s*$")
+HEAD_LEAD = re.compile(r"^(?P<s>[^:\"“”]{2,40}?):\s+(?P<c>\S.{8,})$")
+NOT_SPEAKER_HEADS = word_set(
+    """analysis explainer live watch opinion update updates breaking exclusive video photos editorial
+    factbox timeline q&a review comment interview"""
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Tok:
+    """A word or punctuation mark of a sentence, with its offsets."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        """The token lowercased, apostrophes straightened."""
+        return norm_word(self.text)
+
+
+def tokens(s: str) -> list[Tok]:
+    """Word and punctuation tokens; a full stop stays only on abbreviations and initials."""
+    out = []
+    for m in _WORD.finditer(s):
+        t, end = m.group(), m.end()
+        if (
+            t.endswith(".")
+            and len(t) > 2
+            and "." not in t[:-1]
+            and t[:-1].lower() not in ("gen", "col", "lt")
+        ):
+            t, end = t[:-1], end - 1
+        out.append(Tok(t, m.start(), end))
+    return out
+
+
+def np_ok(t: Tok) -> bool:
+    """Whether a token can sit inside a speaker's noun phrase."""
+    low = t.low
+    if low in _NOT_NP and low != "and":
+        return False
+    if t.text[:1].isupper() or t.text.startswith("(") or low in PRONOUNS:
+        return True
+    base = low[:-2] if low.endswith("'s") else low
+    return (
+        base in ROLE_WORDS or low in DETERMINERS or low in ("of", "and", "&", "de", "van", "von", "bin", "al")
+    )
+
+
+def _is_boundary(t: Tok | None) -> bool:
+    """Whether a token can precede the start of a clause's subject."""
+    if t is None:
+        return True
+    return t.text in ',;:—–(“”"‘’«»„' or t.low in BOUNDARY_WORDS
+
+
+def valid_subject(words: list[str]) -> bool:
+    """Whether words form an identifiable speaker ("Western officials", not "Many" or "some analysts")."""
+    core = [w for w in words if w != ","]
+    if not core or len(core) > 14:
+        return False
+    first = norm_word(core[0])
+    if first in QUANTIFIERS or first in ("and", "of", "you"):
+        return False
+    return not all(norm_word(w) in DETERMINERS for w in core)
+
+
+def subject_before(toks: list[Tok], k: int, floor: int = 0) -> tuple[int, int] | None:
+    """Token index range [i, k] of the speaker phrase that ends at token k, or None.
+
+    Tokens before `floor` count as a clause boundary (the start of reported content).
+    """
+    while k >= 0 and toks[k].text == ",":
+        k -= 1
+    j = k
+    while j >= floor:
+        t = toks[j]
+        if t.text == ",":
+            j -= 1
+            continue
+        if not np_ok(t):
+            break
+        j -= 1
+        if t.low in PRONOUNS:
+            if j == k - 1:
+                break
+            return None  # a pronoun is a whole phrase
+        if t.low in DETERMINERS and (j < floor or toks[j].text != ","):
+            break
+    i = j + 1
+    while i <= k and (toks[i].text == "," or toks[i].low in ("and", "of")):
+        i += 1
+    if i > k:
+        return None
+    left = toks[i - 1] if i > floor else None
+    commas = [x for x in range(i, k + 1) if toks[x].text == ","]
+    if left is not None and not _is_boundary(left):
+        if not commas:
+            return None  # "the first time Moscow has acknowledged": no clause starts at "Moscow"
+        i = commas[-1] + 1  # "Speaking to reporters on Wednesday, Austin said"
+    elif commas and left is not None and left.text == ",":
+        i = commas[-1] + 1  # an apposition needs a quotation or the sentence start on its left
+    return (i, k) if i <= k else None
+
+
+def object_end(s: str, toks: list[Tok], v: int) -> int:
+    """Token index just past the audience of a telling verb ("told the BBC", "informed lawmakers")."""
+    j = v + 1
+    n = 0
+    while j < len(toks) and n < 6:
+        t = toks[j]
+        if t.low in ("that",) or t.text in ',;:“”"‘’«»„':
+            break
+        if t.low in PRONOUNS and t.low not in ("it",):
+            break
+        if not (t.text[:1].isupper() or t.low in _AUDIENCE or t.low in ROLE_WORDS or t.low.endswith("'s")):
+            break
+        j += 1
+        n += 1
+    return j
+
+
+def np_after(toks: list[Tok], j: int, limit: int = 10) -> int:
+    """Token index just past the noun phrase that starts at token j."""
+    n = 0
+    while j < len(toks) and n < limit and toks[j].text != "," and np_ok(toks[j]):
+        j += 1
+        n += 1
+    return j
+
+
+def content_end(s: str) -> int:
+    """The end of a sentence's content, without its final full stop."""
+    end = len(s.rstrip())
+    while end > 0 and s[end - 1] in ".…;":
+        end -= 1
+    return end
+
+
+def word_count(toks: list[Tok]) -> int:
+    """How many word tokens there are."""
+    return sum(1 for t in toks if t.text[:1].isalnum())
+
+
+INVERTIBLE = word_set(
+    """says said tells told adds added warns warned claims claimed confirms confirmed notes noted sagte
+    sagt erklärte"""
+)  # fmt: skip

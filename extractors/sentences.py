@@ -1,0 +1,119 @@
+"""Sentences with offsets: split at sentence ends, never inside a quotation or after an abbreviation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.text import word_set
+
+# Words that end with a full stop without ending the sentence (lowercase, without the stop).
+ABBREVIATIONS = word_set(
+    """mr mrs ms dr gen lt col sgt maj capt adm cmdr cdr rep sen gov prof st no nos vs etc jr sr inc co
+    corp ltd dept est approx ca jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat
+    sun u.s u.k u.n e.g i.e a.m p.m n.y d.c fig mt ft pres gov't pvt cpl bros"""
+)
+
+_PARAGRAPH = re.compile(r"\n\s*")
+# A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
+_END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.’']*)$")
+_MAX_OPEN_QUOTE = 700  # an unclosed quotation longer than this is a stray mark, not a quote
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence: its text, offsets into the article, and its paragraph number."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+
+
+def _quote_depth_changes(text: str) -> list[tuple[int, int]]:
+    """Positions where a double quotation opens (+1) or closes (-1); straight marks toggle."""
+    changes: list[tuple[int, int]] = []
+    open_straight = False
+    for i, ch in enumerate(text):
+        if ch in "“„«":
+            changes.append((i, 1))
+        elif ch in "”»":
+            changes.append((i, -1))
+        elif ch == '"':
+            changes.append((i, -1 if open_straight else 1))
+            open_straight = not open_straight
+    return changes
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """Whether the full stop at `dot` closes an abbreviation or an initial rather than a sentence."""
+    m = _WORD_BEFORE.search(text, 0, dot)
+    if not m:
+        return False
+    word = m.group(1).lower().rstrip(".")
+    if len(word) == 1:  # an initial: "N. Korea", "Lloyd J. Austin"
+        return True
+    return word in ABBREVIATIONS
+
+
+def _split_paragraph(text: str, base: int, paragraph: int) -> list[Sentence]:
+    """Split one paragraph into sentences."""
+    changes = _quote_depth_changes(text)
+    out: list[Sentence] = []
+    start = 0
+    depth = 0
+    opened_at = -1
+    ci = 0
+    for m in _END.finditer(text):
+        while ci < len(changes) and changes[ci][0] < m.end():
+            pos, d = changes[ci]
+            depth = max(0, depth + d)
+            if depth and d > 0 and opened_at < 0:
+                opened_at = pos
+            if not depth:
+                opened_at = -1
+            ci += 1
+        if depth and opened_at >= 0 and m.start() - opened_at < _MAX_OPEN_QUOTE:
+            continue
+        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
+            nxt = text[m.end() :].lstrip()[:1]
+            # "U.S. The" ends a sentence only rarely; keep abbreviations joined unless a quote opens.
+            if not nxt or nxt not in '“"':
+                continue
+        nxt_text = text[m.end() :].lstrip()
+        if nxt_text and nxt_text[0].islower():
+            continue
+        end = m.end()
+        if text[start:end].strip():
+            out.append(_make(text, start, end, base, paragraph))
+        start = end
+        depth = 0
+        opened_at = -1
+    if text[start:].strip():
+        out.append(_make(text, start, len(text), base, paragraph))
+    return out
+
+
+def _make(text: str, start: int, end: int, base: int, paragraph: int) -> Sentence:
+    """A Sentence trimmed of surrounding whitespace."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Sentence(base + start, base + end, text[start:end], paragraph)
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Every sentence of `text` in order; paragraphs are separated by line breaks."""
+    out: list[Sentence] = []
+    pos = 0
+    paragraph = 0
+    for m in _PARAGRAPH.finditer(text):
+        if text[pos : m.start()].strip():
+            out.extend(_split_paragraph(text[pos : m.start()], pos, paragraph))
+            paragraph += 1
+        pos = m.end()
+    if text[pos:].strip():
+        out.extend(_split_paragraph(text[pos:], pos, paragraph))
+    return out

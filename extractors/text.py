@@ -1,0 +1,90 @@
+"""Text as detection reads it: HTML entities unescaped, odd spaces folded, offsets kept."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+# Same-length folds, so offsets in the folded text are offsets in the unescaped text.
+_FOLD = str.maketrans(
+    {
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u200a": " ",
+        "\t": " ",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2212": "-",
+        "\u00ad": " ",
+        "\u2032": "'",
+        "\u02bc": "'",
+        "`": "'",
+        "\u00b4": "'",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """The input text, its unescaped form (`shown`), a folded form for matching (`work`), and offsets."""
+
+    original: str
+    shown: str
+    work: str
+    starts: tuple[int, ...] | None  # original start of each `shown` char; None when nothing was unescaped
+    ends: tuple[int, ...] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a [start, end) span of `shown`/`work` back to the original text."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def read_source(text: str) -> Source:
+    """Unescape HTML entities (keeping a map back to the input) and fold spaces, dashes and primes."""
+    if "&" not in text or not _ENTITY.search(text):
+        return Source(text, text, text.translate(_FOLD), None, None)
+    pieces: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _ENTITY.finditer(text):
+        for i in range(pos, m.start()):
+            pieces.append(text[i])
+            starts.append(i)
+            ends.append(i + 1)
+        repl = html.unescape(m.group())
+        for ch in repl:
+            pieces.append(ch)
+            starts.append(m.start())
+            ends.append(m.end())
+        pos = m.end()
+    for i in range(pos, len(text)):
+        pieces.append(text[i])
+        starts.append(i)
+        ends.append(i + 1)
+    shown = "".join(pieces)
+    return Source(text, shown, shown.translate(_FOLD), tuple(starts), tuple(ends))
+
+
+_TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
+
+
+def is_title_case(text: str) -> bool:
+    """Whether `text` reads like a title-case headline ("North Korea Sends 1,500 More Troops")."""
+    words = [w for w in _TITLE_WORD.findall(text[:300]) if len(w) >= 4]
+    return len(words) >= 3 and sum(1 for w in words if w[0].isupper()) >= 0.7 * len(words)
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (keeps vocabulary lists compact)."""
+    return frozenset(words.split())
