@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from extractors.phrases import (
     ACCORDING,
     ADVERBIAL,
+    APPOSITION_START,
     AUX,
     BOUNDARY_WORDS,
+    GERMAN_ADJECTIVE,
+    GERMAN_ARTICLES,
     HEAD_LEAD,
     HEAD_TAIL,
     INVERTIBLE,
@@ -18,9 +21,11 @@ from extractors.phrases import (
     NOUN_BEFORE,
     OUTLETS,
     PASSIVE,
+    QUOTE_LEAD_IN,
     STANCE_OF,
     TELL,
     VERB,
+    ZUFOLGE,
     Tok,
     content_end,
     np_after,
@@ -75,6 +80,8 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
         stance = STANCE_OF.get(" ".join(m.group().lower().split()), "claimed")
         k = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].end <= aux_start), -1)
         rng = subject_before(toks, k, floor) if k >= floor else None
+        if rng is None or not valid_subject([t.text for t in toks[rng[0] : rng[1] + 1]]):
+            rng = _apposition(toks, k, floor)
         if rng and valid_subject([t.text for t in toks[rng[0] : rng[1] + 1]]):
             attr = _shape(s, toks, rng, v1, m, verb, stance)
             if attr:
@@ -87,6 +94,17 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
                 end = prev.start if prev.text == "," else prev.end
                 return Attribution(s[a:b], a, b, m.group(), stance, 0, end, "inverted")
     return None
+
+
+def _apposition(toks: list[Tok], k: int, floor: int) -> tuple[int, int] | None:
+    """A name with an apposition before the verb: "Lee Seong-kweun, a lawmaker on the committee, said"."""
+    if k < floor or toks[k].text != ",":
+        return None
+    c1 = next((i for i in range(k - 1, max(floor, k - 15) - 1, -1) if toks[i].text == ","), None)
+    if c1 is None or c1 + 1 >= k or toks[c1 + 1].low not in APPOSITION_START:
+        return None
+    head = subject_before(toks, c1 - 1, floor)
+    return (head[0], k - 1) if head else None
 
 
 def _shape(
@@ -108,9 +126,13 @@ def _shape(
     opens_quote = first is not None and first.text in "“\"‘«„'"
     pre_end = len(s[:a].rstrip(" ,—–-"))
     pre_words = word_count(toks[: rng[0]])
-    if pre_words >= 2 and that is None and not opens_quote and word_count(post) <= 6:
+    after_quote = s[:pre_end].endswith(("”", '"', "’", "'", "»", "«"))  # '"...," he said, adding that ...'
+    if pre_words >= 2 and not opens_quote and (after_quote or (that is None and word_count(post) <= 6)):
         return Attribution(subject, a, b, verb, stance, 0, pre_end, "trailing")
     cstart = that.end if that else (toks[obj - 1].end if obj > v1 + 1 else m.end())
+    lead_in = QUOTE_LEAD_IN.match(s, cstart)
+    if lead_in and not that:
+        cstart = lead_in.end()  # 'said in his nightly address: "..."'
     while cstart < len(s) and s[cstart] in " ,:":
         cstart += 1
     cend = content_end(s)
@@ -119,14 +141,28 @@ def _shape(
     return Attribution(subject, a, b, verb, stance, cstart, cend, "leading")
 
 
+def _german_np(toks: list[Tok], j: int) -> int:
+    """Token index just past a German noun phrase: "des südkoreanischen Geheimdienstes (NIS)"."""
+    while j < len(toks) and toks[j].low in GERMAN_ARTICLES:
+        j += 1
+    n = 0
+    while j < len(toks) and n < 2 and toks[j].text.islower() and GERMAN_ADJECTIVE.search(toks[j].text):
+        j += 1
+        n += 1
+    caps = j
+    while j < len(toks) and (toks[j].text[:1].isupper() or toks[j].text.startswith("(")):
+        j += 1
+    return j if j > caps else -1
+
+
 def _according(s: str, toks: list[Tok]) -> Attribution | None:
-    """An "according to X" / "citing X" / German "laut X" source anywhere in the sentence."""
+    """An "according to X" / "citing X" / German "laut X", "X zufolge" source anywhere in the sentence."""
     for m in ACCORDING.finditer(s):
         j0 = next((i for i, t in enumerate(toks) if t.start >= m.end()), len(toks))
-        j = np_after(toks, j0)
-        if j == j0 or not valid_subject([t.text for t in toks[j0:j]]):
-            continue
         english = not m.group().lower().startswith(("laut", "nach"))
+        j = np_after(toks, j0) if english else _german_np(toks, j0)
+        if j <= j0 or not valid_subject([t.text for t in toks[j0:j]]):
+            continue
         nxt = toks[j] if j < len(toks) else None
         if english and nxt is not None and not (nxt.text in ",;:.)—–" or nxt.low in BOUNDARY_WORDS):
             continue
@@ -136,8 +172,21 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
             while cstart < len(s) and s[cstart] == " ":
                 cstart += 1
             return Attribution(s[a:b], a, b, "according to", "claimed", cstart, content_end(s), "according")
-        end = len(s[: m.start()].rstrip(" ,—–-"))
+        end = len(s[: m.start()].rstrip(" ,—–-")) if english else content_end(s)
         return Attribution(s[a:b], a, b, "according to", "claimed", 0, end, "according")
+    z = ZUFOLGE.search(s)
+    if z:
+        k = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].end <= z.start()), -1)
+        i = k
+        while i >= 0 and (toks[i].text[:1].isupper() or toks[i].text.startswith("(")):
+            i -= 1
+        while i >= 0 and toks[i].text.islower() and GERMAN_ADJECTIVE.search(toks[i].text):
+            i -= 1
+        while i >= 0 and toks[i].low in GERMAN_ARTICLES:
+            i -= 1
+        if i < k:
+            a, b = toks[i + 1].start, toks[k].end
+            return Attribution(s[a:b], a, b, "zufolge", "claimed", 0, content_end(s), "according")
     return None
 
 

@@ -22,6 +22,7 @@ _HEDGE = re.compile(
     r"thinks?|suspects?)\b|\bappears?\s+to\b",
     re.IGNORECASE,
 )
+_HEDGE_AFTER = re.compile(r"[^,.;]{0,40}?\b(?:believed|thought|estimated|assessed|suspected)\s+to\b", re.I)
 _REPORTED = re.compile(r"\breportedly\b|\breports?\s+(?:that|say|said|suggest)|\bit\s+is\s+reported\b", re.I)
 _STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can still carry its statements
 
@@ -136,6 +137,8 @@ def _figures(
             stance = "estimated"
         elif _REPORTED.search(sent.text):
             stance = "reported"
+        if stance in ("claimed", "reported") and _HEDGE_AFTER.match(sent.text, c.noun_end):
+            stance = "estimated"  # "the 10,000 soldiers believed to be in Russia"
         start, end = src.span(sent.start + q.start, sent.start + q.end)
         out.append(
             Figure(

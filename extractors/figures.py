@@ -28,11 +28,25 @@ _PRED_AUX = word_set(
 _PRED_STOP = word_set("""to and but while as after before than because since or""")
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|those|these|its|their|an\s+estimated|some|about|around|roughly)?\s*",
                         re.IGNORECASE)  # fmt: skip
-_TOTAL_BEFORE = r"(?:number|total|tally|toll|count|strength|figure|size)\s+of\s+"
-_LINK_BEFORE = (
-    r"(?:\s+(?:have|has|had|now|already|reportedly|likely|probably|may\s+have|could\s+have))*\s+"
-    r"(?:reached|exceeded|topped|surpassed|passed|stand\s+at|stood\s+at|stands\s+at|rose\s+to|risen\s+to"
-    r"|climbed\s+to|numbered|number|numbering|totaled|totalled|total|totaling|hit|to|at|of|is|was|are|were)\s+$"
+_TOTAL_OF = re.compile(
+    r"(?:number|total|tally|toll|count|strength|figure|size)\s+of\s+(?:[\w’'-]+\s+){0,4}$", re.I
+)
+_TOTAL_LINK = re.compile(
+    r"(?:\s+[\w’'-]+){0,6}?\s+(?:to|at|of|is|was|reached|hit|stood\s+at|stands\s+at|rose\s+to)\s*", re.I
+)
+_PP_AUX = re.compile(
+    r"(?:\s+(?:in|on|at|among|from|since)\s+(?:the\s+)?[\w’'-]+(?:\s+[\w’'-]+)?|\s+so\s+far)?"
+    r"(?:\s+(?:have|has|had|now|already|reportedly|likely|probably|may\s+have|could\s+have))*\s*",
+    re.I,
+)
+_LINKED = re.compile(
+    _PP_AUX.pattern + r"(?:reached|exceeded|topped|surpassed|passed|stand\s+at|stood\s+at|stands\s+at"
+    r"|rose\s+to|risen\s+to|climbed\s+to|numbered|number|numbering|totall?ed|total|totall?ing|hit)\s*",
+    re.I,
+)
+_BARE_AFTER = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:by|in|on|at|as|and|according|since|last|this|so\s+far)\b)")
+_ELLIPTIC_AUX = re.compile(
+    r"\s+(?:(?:have|has|had|were|was|are|is)\s+)?(?:(?:been|reportedly|already|now|since)\s+)*", re.I
 )
 _VERB_BEFORE = re.compile(r"(?:killed|captured|wounded|injured)(?:\s+(?:or|and)\s+(?:killed|captured|wounded|"
                           r"injured))?\s+$", re.IGNORECASE)  # fmt: skip
@@ -46,6 +60,7 @@ class Counted:
     quantity: Quantity
     unit: str
     unit_class: str
+    noun_end: int  # where the counted noun ends in the sentence
 
 
 def _clause(text: str, start: int, limit: int) -> str:
@@ -101,17 +116,14 @@ def _forward(text: str, q: Quantity, lex: Lexicon) -> tuple[str, int, int, str] 
 
 
 def _backward(text: str, q: Quantity, lex: Lexicon) -> tuple[str, int, int] | None:
-    """(noun, start, end) of a counted noun written before the number ("the total number of troops ... to 3,000")."""
+    """(noun, start, end) of a counted noun written before the number ("casualties have exceeded 4,000")."""
     if lex.units is None or q.year_like:
         return None
-    tail = re.match(
-        r"\s*(?:[.,;:!?)]|$|\s(?:by|in|on|at|as|and|according|since|last|this|so\s+far)\b)", text[q.after :]
-    )
-    if not tail:
+    if not _BARE_AFTER.match(text, q.after):
         return None
-    prefix = text[max(0, q.lead - 140) : q.lead]
-    cut = max(prefix.rfind(c) for c in ",;:.")
     base = max(0, q.lead - 140)
+    prefix = text[base : q.lead]
+    cut = max(prefix.rfind(c) for c in ",;:.")
     if cut >= 0 and cut > len(prefix) - 100:
         base, prefix = base + cut + 1, prefix[cut + 1 :]
     found = None
@@ -120,19 +132,27 @@ def _backward(text: str, q: Quantity, lex: Lexicon) -> tuple[str, int, int] | No
     if found is None:
         return None
     before, after = prefix[: found.start()], prefix[found.end() :]
-    total = re.search(_TOTAL_BEFORE + r"(?:[\w’'-]+\s+){0,4}$", before, re.IGNORECASE)
-    linked = re.fullmatch(r"(?:\s+[\w’'-]+){0,6}?" + _LINK_BEFORE, after, re.IGNORECASE)
-    verb_qual = q.qualifier_surface is not None and q.qualifier_surface.lower() in (
+    total = _TOTAL_OF.search(before) and _TOTAL_LINK.fullmatch(after)
+    linked = _LINKED.fullmatch(after)
+    by_verb = q.qualifier_surface is not None and q.qualifier_surface.lower() in (
         "exceeded",
         "topped",
         "surpassed",
     )
-    direct_link = re.fullmatch(_LINK_BEFORE, after, re.IGNORECASE)
-    if (total and linked) or (direct_link and not re.search(r"\s(?:to|at|of|is|was|are|were)\s+$", after)):
-        return found.group(), base + found.start(), base + found.end()
-    if verb_qual and re.fullmatch(r"(?:\s+(?:have|has|had|now|already))*\s*", after):
+    if total or linked or (by_verb and _PP_AUX.fullmatch(after)):
         return found.group(), base + found.start(), base + found.end()
     return None
+
+
+def _elliptic(text: str, q: Quantity, lex: Lexicon) -> tuple[str, int, int] | None:
+    """A count whose noun is left out before a casualty verb: "... and 2,700 had been injured"."""
+    if lex.other_units is None or q.year_like or q.money:
+        return None
+    m = _ELLIPTIC_AUX.match(text, q.after)
+    if not m:
+        return None
+    om = lex.other_units.match(text, m.end())
+    return (om.group(), om.start(), om.end()) if om else None
 
 
 def _predicate_class(text: str, end: int, lex: Lexicon) -> str | None:
@@ -172,15 +192,9 @@ def count_units(text: str, lex: Lexicon) -> list[Counted]:
             host = found[hosts[i]]
             cls = host.unit_class
             if cls == lex.base_class:
-                cls = _predicate_class(text, _noun_end(text, host), lex) or cls
-            out.append(Counted(q, host.unit, cls))
+                cls = _predicate_class(text, host.noun_end, lex) or cls
+            out.append(Counted(q, host.unit, cls, q.after))
     return out
-
-
-def _noun_end(text: str, c: Counted) -> int:
-    """Where the counted noun of a found figure ends."""
-    pos = text.find(c.unit, c.quantity.after)
-    return pos + len(c.unit) if pos >= 0 else c.quantity.after
 
 
 def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | None:
@@ -189,7 +203,7 @@ def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | Non
         if lex.money_class is None:
             return None
         m = re.search(r"(?:US\$|\$|USD|dollars?)", text[max(0, q.start - 4) : q.after + 9])
-        return Counted(q, m.group() if m else "$", lex.money_class)
+        return Counted(q, m.group() if m else "$", lex.money_class, q.after)
     if lex.about_other(text[max(0, q.lead - 24) : q.lead].split(",")[-1]):
         return None  # "a standing army of 1.2 million troops"
     fw = _forward(text, q, lex)
@@ -205,9 +219,9 @@ def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | Non
                 cls = lex.class_of(vb.group().split()[0]) or cls
             elif not is_host:
                 cls = _predicate_class(text, end, lex) or cls
-        return Counted(q, noun, cls)
-    bw = _backward(text, q, lex)
-    if bw:
-        noun = bw[0]
-        return Counted(q, noun, lex.class_of(noun) or lex.base_class)
+        return Counted(q, noun, cls, end)
+    found = _backward(text, q, lex) or _elliptic(text, q, lex)
+    if found:
+        noun = found[0]
+        return Counted(q, noun, lex.class_of(noun) or lex.base_class, max(found[2], q.after))
     return None

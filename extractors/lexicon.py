@@ -19,7 +19,7 @@ def _phrase(term: str, inflect: bool) -> str:
     words = term.split()
     parts = []
     for w in words:
-        parts.append(re.escape(w).replace("'", "['’]").replace("’", "['’]"))
+        parts.append(re.sub(r"['’]", "['’]", re.escape(w)))
     body = r"\s+".join(parts)
     if inflect and words and words[-1][-1:].isalpha():
         body += _INFLECTION
@@ -118,7 +118,7 @@ def _alias_regex(alias: str) -> re.Pattern[str]:
     """A case-insensitive regex for a claimant alias, allowing German case endings on long words."""
     parts = []
     for w in alias.split():
-        p = re.escape(w).replace("'", "['’]").replace("’", "['’]")
+        p = re.sub(r"['’]", "['’]", re.escape(w))
         if len(w) >= 4 and w[-1].islower():
             p += r"[a-zäöüß]{0,3}"
         parts.append(p)

@@ -18,7 +18,7 @@ _V = {
     "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
     "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
     "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
-    "sagte sagt erklärte erklärt warnte warnt",
+    "demand demands demanded sagte sagt erklärte erklärt warnte warnt",
     "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
     "thought suspect suspects suspected calculate calculates calculated schätzt schätzte",
     "confirmed": "confirm confirms confirmed acknowledge acknowledges acknowledged admit admits admitted "
@@ -83,6 +83,11 @@ OUTLETS = word_set(
 ACCORDING = re.compile(
     r"\b(?:according\s+to|citing|per|laut|nach\s+angaben\s+(?:von|des|der))\s+", re.IGNORECASE
 )
+APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
+QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
+GERMAN_ARTICLES = word_set("des der dem den die das von vom")
+GERMAN_ADJECTIVE = re.compile(r"(?:e|en|er|es|em)$")
+ZUFOLGE = re.compile(r"\bzufolge\b", re.IGNORECASE)
 HEAD_TAIL = re.compile(r"^(?P<c>.{12,}?)(?:\s*:\s+|\s+[-–—]\s+)(?P<s>[^:–—\"“”]{2,60}?)\s*$")
 HEAD_LEAD = re.compile(r"^(?P<s>[^:\"“”]{2,40}?):\s+(?P<c>\S.{8,})$")
 NOT_SPEAKER_HEADS = word_set(

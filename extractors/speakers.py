@@ -24,7 +24,9 @@ ROLE_WORDS = word_set(
     acting central national joint armed forces force air naval affairs unification security presidential
     operator operators correspondent counterpart counterparts delegation spokesmen assembly directorate
     general's chief's ministry's agency's president's army's government's military's intelligence's own
-    special"""
+    special
+    senator senators congressman congresswoman mp mps parliamentary opposition ruling professor scholar
+    columnist editor journalist negotiator aide aides spokesperson's regime's"""
 )
 DETERMINERS = word_set("""the a an his her its their our this these those""")
 QUANTIFIERS = word_set("""some many most few several others other all nobody everyone anyone people each""")
@@ -50,7 +52,10 @@ NOT_NAMES = word_set(
     university department office staff army military defense defence foreign affairs national people's
     central federal state united states nations republic democratic monday tuesday wednesday thursday
     friday saturday sunday january february march april may june july august september october november
-    december kursk donbas crimea reuters bbc cnn afp yonhap the agency directorate forces command navy"""
+    december kursk donbas crimea reuters bbc cnn afp yonhap the agency directorate forces command navy
+    laut nach dem der die das des ein eine in on at but and a an however meanwhile speaking according after
+    before while when despite though although if as since because earlier later also still yet now then
+    responding asked writing following during"""
 )
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ][a-zà-ÿ’']*)*|[A-Z]\.)$")
 _TOKEN = re.compile(r"[^\s,]+|,")
@@ -177,6 +182,9 @@ class SpeakerBook:
         if kind == "person":
             if self.last_person:
                 return self.last_person.name, self.last_person.role, True
+            earlier = [p for at, p in self.names if at < pos]
+            if earlier:  # no speaker yet: the last person the article named
+                return earlier[-1].name, earlier[-1].role or self.roles.get(earlier[-1].name), True
             return phrase, None, False
         if kind in ("thing", "group"):
             return (self.last_group, None, False) if self.last_group else (phrase, None, False)
