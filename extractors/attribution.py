@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from extractors.phrases import (
     ACCORDING,
+    ADD_FOLLOW,
+    ADD_VERB,
     ADVERBIAL,
     APPOSITION_START,
     AUX,
@@ -65,6 +67,8 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
             continue
         if m.group()[:1].isupper() and m.start() > 0 and not title:
             continue  # "the U.S. State Department", not the verb "state"
+        if ADD_VERB.fullmatch(m.group()) and not ADD_FOLLOW.match(s, m.end()):
+            continue  # "adds 2,000 more soldiers" is not speech; "added that", 'added: "...' is
         v0 = next((i for i, t in enumerate(toks) if t.start >= m.start()), len(toks))
         v1 = next((i for i in range(v0, len(toks)) if toks[i].end >= m.end()), len(toks) - 1)
         prev = toks[v0 - 1] if v0 > 0 else None

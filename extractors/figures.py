@@ -200,8 +200,8 @@ def count_units(text: str, lex: Lexicon) -> list[Counted]:
 def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | None:
     """The Counted for one quantity, or None when it counts nothing of the topic."""
     if q.money:
-        if lex.money_class is None:
-            return None
+        if lex.money_class is None or not lex.counts_base(text):
+            return None  # money counts when paid for what the topic counts: "$2,000 a month per soldier"
         m = re.search(r"(?:US\$|\$|USD|dollars?)", text[max(0, q.start - 4) : q.after + 9])
         return Counted(q, m.group() if m else "$", lex.money_class, q.after)
     if lex.about_other(text[max(0, q.lead - 24) : q.lead].split(",")[-1]):

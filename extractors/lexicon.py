@@ -10,7 +10,7 @@ from extractors.text import is_title_case
 from extractors.topic import Topic, slug
 
 # Endings a term may take in running text: North Korea-n, DPRK-'s, Nordkorea-s, nordkoreanisch-en.
-_INFLECTION = r"(?:n|ns|s|e|en|er|es|em|ern|ische[nmrs]?)?"
+_INFLECTION = r"(?:n|ns|s|e|en|er|es|em|ern|ner|nern|ische[nmrs]?)?"
 _MONEY_NOUNS = frozenset({"$", "us$", "usd", "dollars", "dollar", "euros", "€", "won"})
 
 
@@ -83,6 +83,15 @@ class Lexicon:
             if m and (best is None or len(m.group()) > best[0]):
                 best = (len(m.group()), key)
         return best[1] if best else None
+
+    def counts_base(self, text: str) -> bool:
+        """Whether `text` names a noun of the topic's first unit class ("soldier", "troops")."""
+        base = self.topic.units[0].nouns if self.topic.units else ()
+        return (
+            any(self.class_of(m.group()) == self.base_class for m in self.units.finditer(text))
+            if (self.units and base)
+            else False
+        )
 
     def has_term(self, text: str) -> bool:
         """Whether `text` names the topic (one of its terms)."""

@@ -85,6 +85,8 @@ ACCORDING = re.compile(
 )
 APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
 QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
+ADD_VERB = re.compile(r"adds?|added", re.IGNORECASE)
+ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
 GERMAN_ARTICLES = word_set("des der dem den die das von vom")
 GERMAN_ADJECTIVE = re.compile(r"(?:e|en|er|es|em)$")
 ZUFOLGE = re.compile(r"\bzufolge\b", re.IGNORECASE)
@@ -133,9 +135,10 @@ def np_ok(t: Tok) -> bool:
         return False
     if t.text[:1].isupper() or t.text.startswith("(") or low in PRONOUNS:
         return True
-    base = low[:-2] if low.endswith("'s") else low
+    if low.endswith("'s"):
+        return True  # a possessive: "the sheriff's office", "Pyongyang's military"
     return (
-        base in ROLE_WORDS or low in DETERMINERS or low in ("of", "and", "&", "de", "van", "von", "bin", "al")
+        low in ROLE_WORDS or low in DETERMINERS or low in ("of", "and", "&", "de", "van", "von", "bin", "al")
     )
 
 

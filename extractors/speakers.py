@@ -26,7 +26,8 @@ ROLE_WORDS = word_set(
     general's chief's ministry's agency's president's army's government's military's intelligence's own
     special
     senator senators congressman congresswoman mp mps parliamentary opposition ruling professor scholar
-    columnist editor journalist negotiator aide aides spokesperson's regime's"""
+    columnist editor journalist negotiator aide aides spokesperson's regime's
+    brigade brigades battalion regiment division unit units corps guard guards staff's"""
 )
 DETERMINERS = word_set("""the a an his her its their our this these those""")
 QUANTIFIERS = word_set("""some many most few several others other all nobody everyone anyone people each""")

@@ -1,0 +1,163 @@
+"""Statements: quote forms, reported speech, speakers resolved in full, what is not a statement; near-duplicates."""
+
+from __future__ import annotations
+
+import pytest
+from test_quality_gate import bundled_topic
+
+from extractors.detect import detect
+from extractors.findings import Statement
+from extractors.statements import quote_key, same_statement
+
+TOPIC = bundled_topic()
+
+
+def statements(text: str) -> list[Statement]:
+    """The statements detected in `text`; each one's offsets must point at its words."""
+    found = [f for f in detect(text, TOPIC) if isinstance(f, Statement)]
+    for s in found:
+        assert text[s.start : s.end].split()[0] in s.quote, (text[s.start : s.end], s.quote)
+    return found
+
+
+def one(text: str) -> Statement:
+    """The single statement in `text`."""
+    found = statements(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("“North Korean troops are already in Kursk,” Budanov said.", "North Korean troops are already in Kursk,"),
+        ('"North Korean troops are already in Kursk," Budanov said.', "North Korean troops are already in Kursk,"),
+        ("Budanov said: “North Korean troops are already in Kursk.”", "North Korean troops are already in Kursk."),
+        ("Budanov said, 'North Korean troops are already in Kursk.'", "North Korean troops are already in Kursk."),
+        ('"They came in waves. Many of them died. The North Korean units did not retreat," the officer told AFP.',
+         "They came in waves. Many of them died. The North Korean units did not retreat,"),
+        ('"The North Korean soldiers are brave," the officer said, "but they are not ready."',
+         "The North Korean soldiers are brave, but they are not ready."),
+        ("Gen Syrskyi told the channel: „Die Nordkoreaner greifen in Wellen an.“",
+         "Die Nordkoreaner greifen in Wellen an."),
+    ],
+)  # fmt: skip
+def test_direct_quotes_in_every_mark_and_shape(text: str, quote: str) -> None:
+    """Straight, curly, single and German marks; attribution after, before, or splitting the quote."""
+    s = one(text)
+    assert s.direct
+    assert s.quote == quote
+
+
+def test_mixed_and_reported_speech() -> None:
+    """A quoted fragment inside reported speech is not direct; plain reported speech keeps its clause."""
+    mixed = one('Seoul\'s defence minister said the North Korean deployment was a "grave provocation".')
+    assert not mixed.direct and "grave provocation" in mixed.quote
+    reported = one("Japan's foreign minister warned that North Korea could gain missile technology.")
+    assert not reported.direct
+    assert reported.quote == "North Korea could gain missile technology"
+    assert reported.verb == "warned"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "verb"),
+    [
+        ("Putin also refused to confirm or deny reports that North Korea had sent troops.", "Putin",
+         "also refused to confirm or deny"),
+        ("The Kremlin denied that North Korean troops were in Russia.", "The Kremlin", "denied"),
+        ("North Korea has for the first time confirmed that it sent troops to Russia.", "North Korea",
+         "has for the first time confirmed"),
+        ("Injured North Korean soldier captured by Ukraine has died, says South Korea", "South Korea", "says"),
+        ("NATO says North Korean troops already deployed to Kursk", "NATO", "says"),
+        ("Over 1,000 North Korean soldiers killed or wounded: Seoul", "Seoul", None),
+        ("North Korea sends 3,000 more troops to Russia – South Korean lawmaker", "South Korean lawmaker", None),
+        ("According to Ukraine's military intelligence, North Korean troops will reach Kursk soon.",
+         "Ukraine's military intelligence", "according to"),
+    ],
+)  # fmt: skip
+def test_reported_speech_forms_keep_the_speaker_as_written(text: str, speaker: str, verb: str | None) -> None:
+    """Refusals, denials, confirmations and headline attributions; metonyms stay as written."""
+    s = one(text)
+    assert (s.speaker, s.verb) == (speaker, verb)
+
+
+def test_surname_and_pronoun_resolve_to_the_full_name_with_role() -> None:
+    """'Austin' -> 'Lloyd Austin' from an earlier mention; 'He' -> the last named speaker; role kept."""
+    text = (
+        "U.S. Defense Secretary Lloyd Austin confirmed on Monday that North Korean troops were in Russia.\n"
+        "Austin said, “What exactly they are doing? That’s still to be seen.”\n"
+        'He warned that the North Korean deployment was a "very, very serious issue".'
+    )
+    found = statements(text)
+    assert [s.speaker for s in found] == ["Lloyd Austin"] * 3
+    assert all(s.role == "U.S. Defense Secretary" for s in found)
+    assert all(s.speaker_key == "pentagon" for s in found)  # a watch-file claimant alias
+    assert [s.direct for s in found] == [False, True, False]
+
+
+def test_she_resolves_to_the_person_named_before() -> None:
+    """With no earlier speaker, 'She' is the last person the article named."""
+    text = "Foreign Minister Choe Son Hui arrived in Moscow. She said North Korea would back Russia's war."
+    assert one(text).speaker == "Choe Son Hui"
+
+
+def test_apposition_and_relayed_briefing() -> None:
+    """'Name, a lawmaker on the committee, said': the name is the speaker, the apposition its role."""
+    s = one("Lee Seong-kweun, a lawmaker on the intelligence committee, said North Korean troops were moved.")
+    assert s.speaker == "Lee Seong-kweun"
+    assert s.role == "lawmaker on the intelligence committee"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The so-called "volunteers" from North Korea arrived in Kursk by train.',
+        'A documentary titled "The Northern Front" follows North Korean defectors.',
+        "KCNA did not say what would happen to the North Korean troops.",
+        "Some analysts believe North Korean troops will be rotated home in spring.",
+        "Many believe North Korea is seeking Russian technology.",
+        "Reports that North Korean soldiers had been deployed first emerged in October.",
+        "The deal comes amid reports that Pyongyang has dispatched thousands of troops.",
+        "North Korean troops are thought to have been deployed near the front.",
+        "The UN now says 207 people were killed in Port-au-Prince this month.",
+        "We assess that the DPRK has sent about 10,000 soldiers to Russia.",
+    ],
+)
+def test_not_statements(text: str) -> None:
+    """Scare quotes, titles, negated speech, hedges without a speaker, narration, off-topic and 'we'."""
+    assert statements(text) == []
+
+
+def test_a_quote_sentence_continues_the_previous_speaker() -> None:
+    """A sentence that is only a quotation carries on the remarks of the speaker just before it."""
+    text = '"We see North Korean troops in Kursk," Kirby said. "That is a dangerous escalation."'
+    found = statements(text)
+    assert [s.speaker for s in found] == ["John Kirby", "John Kirby"]
+    assert found[1].quote == "That is a dangerous escalation."
+
+
+def test_quote_key_folds_case_marks_and_spaces() -> None:
+    """Curly and straight quotes, case, punctuation and spacing do not change the key."""
+    assert quote_key("“What exactly they are doing?  That’s still to be seen.”") == quote_key(
+        '"what exactly they are doing? thats still to be seen"'
+    )
+    assert quote_key("") == ""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("What exactly they are doing? That's still to be seen.", "What exactly they are doing? Left to be seen.",
+         True),
+        ("These are things we need to sort out,", "These are things that we need to sort out.", True),
+        ("There is evidence that there are DPRK troops in Russia,",
+         "There is evidence that there are DPRK troops in Russia, and that is very serious.", True),
+        ("There is evidence that there are DPRK troops in Russia", "North Korea must bear responsibility", False),
+        ("heroism", "cowardice", False),
+        ("", "anything", False),
+    ],
+)  # fmt: skip
+def test_same_statement_tolerates_small_differences(a: str, b: str, same: bool) -> None:
+    """One quote carried by many outlets with small differences is one statement."""
+    assert same_statement(a, b) is same
+    assert same_statement(b, a) is same
