@@ -16,7 +16,7 @@ from extractors.topic import Topic
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import PollResult, ReadResult, poll_feed, read_entry
+from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feed, prepare_entry, store_in_order
 from newswatch.settings import Settings, get_settings
 from newswatch.watchfile import Watch, load_watch
 from storage.db import get_engine, session_scope
@@ -62,11 +62,24 @@ def read_articles(
     entry_ids: Sequence[int],
     count: int,
     topics: Sequence[Topic],
+) -> list[PreparedEntry]:
+    """Fetch, extract and detect a feed's new entries (each article once); nothing is written yet."""
+    engine = get_engine(settings.database_url)
+    prepared = (prepare_entry(fetcher, engine, entry_id=e, topics=topics) for e in entry_ids)
+    return [p for p in prepared if p is not None]
+
+
+@task(task_run_name="store {count} articles", cache_policy=NO_CACHE)
+def store_articles(
+    settings: Settings,
+    prepared: Sequence[PreparedEntry],
+    count: int,
+    topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
 ) -> list[ReadResult]:
-    """Read a feed's new entries: each article once, its findings and alerts stored together."""
+    """Store articles, findings and alert rows in publication order; each entry in one transaction."""
     engine = get_engine(settings.database_url)
-    return [read_entry(fetcher, engine, entry_id=e, topics=topics, targets=targets) for e in entry_ids]
+    return store_in_order(engine, prepared, topics=topics, targets=targets)
 
 
 @task(task_run_name="send alerts", cache_policy=NO_CACHE)
@@ -103,7 +116,7 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
     summary = RunSummary.start(topics=[t.name for t in watch.topics])
     with Fetcher(settings) as fetcher:
         polls = [poll.submit(fetcher, settings, i, u) for u, i in feed_ids.items()]
-        reads: list[PrefectFuture[list[ReadResult]]] = []
+        reads: list[PrefectFuture[list[PreparedEntry]]] = []
         for future in as_completed(polls):
             result = future.result(raise_on_failure=False)
             if not isinstance(result, PollResult):
@@ -114,12 +127,11 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
                 topics = topics_of.get(result.url, watch.topics)
                 entry_ids = list(result.to_read)
                 reads.append(
-                    read_articles.submit(
-                        fetcher, settings, result.url, entry_ids, len(entry_ids), topics, targets
-                    )
+                    read_articles.submit(fetcher, settings, result.url, entry_ids, len(entry_ids), topics)
                 )
-        for read in reads:
-            summary.add_reads(read.result())
+        prepared = [p for read in reads for p in read.result()]
+    by_name = {t.name: t for t in watch.topics}
+    summary.add_reads(store_articles(settings, prepared, len(prepared), by_name, targets))
     summary.add_sends(send_alerts(settings, channels))
     publish_artifacts(summary)
     get_run_logger().info("%s", summary.one_line())

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 from newswatch.settings import get_settings
 from newswatch.watchfile import Watch, WatchFileError, load_watch
+
+if TYPE_CHECKING:
+    from flows.report import RunSummary
 
 app = typer.Typer(
     help="Watch news feeds for a topic; alert on new figures and statements.",
@@ -49,6 +52,14 @@ def open_watch(path: Path | None) -> Watch:
         fail(str(exc))
 
 
+def print_summary(summary: RunSummary) -> None:
+    """The pass in one line, then each failed feed with its error class."""
+    out = Console(soft_wrap=True)
+    out.print(summary.one_line(), highlight=False)
+    for url, error_class, detail in summary.failures:
+        out.print(f"  failed: {url}  [{error_class}] {detail}", highlight=False, markup=False)
+
+
 @app.command()
 def run(
     watch: WatchOpt = None,
@@ -67,9 +78,10 @@ def run(
     from storage.db import DatabaseError
 
     try:
-        monitor(watch_file=str(watch) if watch else None, feeds=list(feed or []))
+        summary = monitor(watch_file=str(watch) if watch else None, feeds=list(feed or []))
     except DatabaseError as exc:
         fail(str(exc), code=1)
+    print_summary(summary)
 
 
 @app.command()

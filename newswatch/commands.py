@@ -19,7 +19,8 @@ from sqlmodel import Session
 from newswatch.cli import WatchOpt, alerts_app, app, db_app, err, fail, open_watch
 from newswatch.settings import get_settings
 
-console = Console()  # rich honours NO_COLOR by itself
+# rich honours NO_COLOR; piped output gets room for whole URLs instead of 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
 DbOpt = Annotated[
     str | None,
     typer.Option(

@@ -5,18 +5,19 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from extractors.detect import detect, is_relevant
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from extractors.articles import Article as ExtractedArticle
 from extractors.articles import article_from_entry, extract_article
+from extractors.detect import detect, is_relevant
 from extractors.feeds import FeedEntry, parse_feed
+from extractors.findings import Finding as Detected
 from extractors.topic import Topic
 from newswatch.fetcher import Fetcher
 from newswatch.settings import Settings
@@ -148,42 +149,63 @@ def _fetch_article(fetcher: Fetcher, entry: Entry) -> tuple[ExtractedArticle, st
     return article_from_entry(feed_entry), reason, entry.link != ""
 
 
-def read_entry(
-    fetcher: Fetcher,
-    engine: Engine,
-    *,
-    entry_id: int,
-    topics: Sequence[Topic],
-    targets: Mapping[str, Sequence[Target]],
-) -> ReadResult:
-    """Read an entry's article once, detect per topic, and store findings, alerts and progress together."""
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An entry read and detected but not stored yet: the slow, parallel half of reading."""
+
+    entry_id: int
+    published: datetime | None  # the order in which prepared entries are stored
+    known_article_id: int | None  # the article was read before (same canonical URL): not downloaded
+    article: ExtractedArticle | None
+    reason: str | None  # why the feed's own text stood in for the page
+    downloaded: bool
+    findings: Mapping[str, Sequence[Detected]]  # by topic name
+
+
+def prepare_entry(
+    fetcher: Fetcher, engine: Engine, *, entry_id: int, topics: Sequence[Topic]
+) -> PreparedEntry | None:
+    """Fetch, extract and detect one entry's article (no writes); None when it is already processed."""
     with Session(engine) as session:
         entry = session.get_one(Entry, entry_id)
         if entry.processed_at is not None:
-            return ReadResult(entry_id, entry.article_id, False, "skipped", None, (), 0)
+            return None
         known = session.exec(select(Article).where(Article.url == entry.link)).first() if entry.link else None
-    downloaded = False
-    reason: str | None = None
     if known is not None:
-        title, text, source = known.title, known.text, "known"
+        document, extracted, reason, downloaded = document_text(known.title, known.text), None, None, False
     else:
         extracted, reason, downloaded = _fetch_article(fetcher, entry)
-        title, text, source = extracted.title or entry.title, extracted.text, "feed" if reason else "page"
-    document = document_text(title, text)
-    # Detection is pure CPU work: done before the transaction so the database is held briefly.
-    detected = {t.name: detect(document, t) for t in topics if is_relevant(document, t)}
+        document = document_text(extracted.title or entry.title, extracted.text)
+    findings = {t.name: tuple(detect(document, t)) for t in topics if is_relevant(document, t)}
+    published = entry.published or (extracted.published if extracted else None)
+    return PreparedEntry(
+        entry_id, published, known.id if known else None, extracted, reason, downloaded, findings
+    )
 
+
+def store_entry(
+    engine: Engine,
+    prepared: PreparedEntry,
+    *,
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> ReadResult:
+    """Store a prepared entry's article, findings and alert rows, and mark it processed: one transaction."""
+    source = "known" if prepared.known_article_id else ("feed" if prepared.reason else "page")
     new: list[ClaimChange] = []
     repeated = 0
     with session_scope(engine) as session:
-        entry = session.get_one(Entry, entry_id)
+        entry = session.get_one(Entry, prepared.entry_id)
         if entry.processed_at is not None:  # an overlapping run finished it meanwhile
-            return ReadResult(entry_id, entry.article_id, downloaded, "skipped", None, (), 0)
-        article = known or _store_article(session, entry, extracted, reason)
-        for topic in topics:
-            stored = store_findings(
-                session, article=article, topic=topic.name, findings=detected.get(topic.name, [])
-            )
+            return ReadResult(entry.id or 0, entry.article_id, prepared.downloaded, "skipped", None, (), 0)
+        if prepared.known_article_id is not None:
+            article = session.get_one(Article, prepared.known_article_id)
+        else:
+            assert prepared.article is not None
+            article = _store_article(session, entry, prepared.article, prepared.reason)
+        for name, found in prepared.findings.items():
+            topic = topics[name]
+            stored = store_findings(session, article=article, topic=name, findings=found)
             repeated += stored.repeated
             for change in stored.new:
                 enqueue(
@@ -196,7 +218,21 @@ def read_entry(
             new.extend(stored.new)
         entry.article_id, entry.processed_at = article.id, utcnow()
         session.add(entry)
-    return ReadResult(entry_id, article.id, downloaded, source, reason, tuple(new), repeated)
+    return ReadResult(
+        prepared.entry_id, article.id, prepared.downloaded, source, prepared.reason, tuple(new), repeated
+    )
+
+
+def store_in_order(
+    engine: Engine,
+    prepared: Sequence[PreparedEntry],
+    *,
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> list[ReadResult]:
+    """Store prepared entries oldest first, so a claimant's later value reads as a revision of an earlier one."""
+    ordered = sorted(prepared, key=lambda p: (p.published is None, p.published or utcnow(), p.entry_id))
+    return [store_entry(engine, p, topics=topics, targets=targets) for p in ordered]
 
 
 def _store_article(
@@ -207,7 +243,8 @@ def _store_article(
         url=url,
         title=extracted.title or entry.title,
         author=extracted.author,
-        published=extracted.published or entry.published,
+        # The feed's timestamp has the time of day; pages often give only the date.
+        published=entry.published or extracted.published,
         site_name=extracted.site_name,
         outlet=outlet_of(extracted.site_name, url),
         language=extracted.language,

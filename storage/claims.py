@@ -6,13 +6,13 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractors.statements import quote_key, same_statement
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from extractors.findings import Figure, Statement, describe_figure
 from extractors.findings import Finding as Detected
+from extractors.statements import quote_key, same_statement
 from storage.models import Article, Claim, Finding, utcnow
 
 
@@ -73,13 +73,14 @@ def _previous_values(session: Session, *, topic: str, figure: Figure, key: str) 
             Claim.key != key,
             col(Claim.key).not_like("figure:%:+%"),
         )
-        .order_by(col(Claim.first_seen_at), col(Claim.id))
+        .order_by(func.coalesce(col(Claim.first_published_at), col(Claim.first_seen_at)), col(Claim.id))
     ).all()
     return tuple(_dated(c) for c in rows)
 
 
 def _dated(claim: Claim) -> str:
-    when = claim.first_seen_at.strftime("%b %-d") if claim.first_seen_at else ""
+    moment = claim.first_published_at or claim.first_seen_at
+    when = f"{moment:%b} {moment.day}" if moment else ""
     return f"{claim.display} ({when})" if when else claim.display
 
 
@@ -97,6 +98,7 @@ def _new_claim(topic: str, key: str, finding: Detected, article: Article, change
             display=describe_figure(finding),
             change=change,
             first_seen_at=utcnow(),
+            first_published_at=article.published,
             first_article_id=article.id,
             first_outlet=article.outlet,
         )

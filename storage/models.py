@@ -117,6 +117,7 @@ class Claim(SQLModel, table=True):
     display: str = ""  # how the claim reads in a list: "up to 10,000 troops (zelenskyy)"
     change: str = "new"  # new_figure, revised_figure or new_statement: what it was when first seen
     first_seen_at: datetime | None = _when()
+    first_published_at: datetime | None = _when()  # when the first article reporting it was published
     first_article_id: int | None = Field(default=None, foreign_key="article.id")
     first_outlet: str = ""
     outlets: int = 1

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:41:15.069907
+Create Date: 2026-11-24 22:05:58.903145
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("display", sa.String(), nullable=False),
         sa.Column("change", sa.String(), nullable=False),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("first_article_id", sa.Integer(), nullable=True),
         sa.Column("first_outlet", sa.String(), nullable=False),
         sa.Column("outlets", sa.Integer(), nullable=False),
