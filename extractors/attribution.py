@@ -11,25 +11,25 @@ from extractors.phrases import (
     ADD_VERB,
     ADVERBIAL,
     APPOSITION_START,
-    AUX,
     BOUNDARY_WORDS,
     GERMAN_ADJECTIVE,
     GERMAN_ARTICLES,
-    HEAD_LEAD,
-    HEAD_TAIL,
     INVERTIBLE,
-    NEG,
     NOT_SPEAKER_HEADS,
     NOUN_BEFORE,
     OUTLETS,
-    PASSIVE,
     QUOTE_LEAD_IN,
     STANCE_OF,
     TELL,
     VERB,
     ZUFOLGE,
     Tok,
+    aux_before,
     content_end,
+    first_at,
+    last_before,
+    may_attribute,
+    may_cite,
     np_after,
     np_ok,
     object_end,
@@ -39,6 +39,7 @@ from extractors.phrases import (
     word_count,
 )
 from extractors.quotes import Quote, inside
+from extractors.speakers import norm_word
 from extractors.text import is_title_case
 
 
@@ -60,29 +61,29 @@ class Attribution:
 
 def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: int) -> Attribution | None:
     """The first speaker + reporting verb in the sentence, as a leading, trailing or inverted attribution."""
-    title = is_title_case(s)
-    floor = next((i for i, t in enumerate(toks) if t.start >= start_at), len(toks))
+    title: bool | None = None
+    floor = first_at(toks, start_at)
     for m in VERB.finditer(s, start_at):
         if inside(quotes, m.start()):
             continue
-        if m.group()[:1].isupper() and m.start() > 0 and not title:
-            continue  # "the U.S. State Department", not the verb "state"
+        if m.group()[:1].isupper() and m.start() > 0:
+            title = is_title_case(s) if title is None else title
+            if not title:
+                continue  # "the U.S. State Department", not the verb "state"
         if ADD_VERB.fullmatch(m.group()) and not ADD_FOLLOW.match(s, m.end()):
             continue  # "adds 2,000 more soldiers" is not speech; "added that", 'added: "...' is
-        v0 = next((i for i, t in enumerate(toks) if t.start >= m.start()), len(toks))
-        v1 = next((i for i in range(v0, len(toks)) if toks[i].end >= m.end()), len(toks) - 1)
+        v0 = first_at(toks, m.start())
+        v1 = min(max(v0, last_before(toks, m.end())), len(toks) - 1)
         prev = toks[v0 - 1] if v0 > 0 else None
         if prev is not None and prev.low in NOUN_BEFORE:
             continue
-        window_start = max(start_at, m.start() - 80)
-        am = AUX.search(s[window_start : m.start()])
-        aux = am.group() if am else ""
-        aux_start = window_start + am.start() if am else m.start()
-        if aux and (NEG.search(aux) or PASSIVE.search(aux)):
-            continue
-        verb = (aux.strip() + " " + m.group()).strip() if aux.strip() else m.group()
+        a0, negated, passive = aux_before(toks, v0, floor)
+        if negated or passive:
+            continue  # "KCNA did not say", "soldiers were told"
+        aux_start = toks[a0].start if a0 < v0 else m.start()
+        verb = s[aux_start : m.end()] if a0 < v0 else m.group()
         stance = STANCE_OF.get(" ".join(m.group().lower().split()), "claimed")
-        k = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].end <= aux_start), -1)
+        k = last_before(toks, aux_start)
         rng = subject_before(toks, k, floor) if k >= floor else None
         if rng is None or not valid_subject([t.text for t in toks[rng[0] : rng[1] + 1]]):
             rng = _apposition(toks, k, floor)
@@ -162,7 +163,7 @@ def _german_np(toks: list[Tok], j: int) -> int:
 def _according(s: str, toks: list[Tok]) -> Attribution | None:
     """An "according to X" / "citing X" / German "laut X", "X zufolge" source anywhere in the sentence."""
     for m in ACCORDING.finditer(s):
-        j0 = next((i for i, t in enumerate(toks) if t.start >= m.end()), len(toks))
+        j0 = first_at(toks, m.end())
         english = not m.group().lower().startswith(("laut", "nach"))
         j = np_after(toks, j0) if english else _german_np(toks, j0)
         if j <= j0 or not valid_subject([t.text for t in toks[j0:j]]):
@@ -180,7 +181,7 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
         return Attribution(s[a:b], a, b, "according to", "claimed", 0, end, "according")
     z = ZUFOLGE.search(s)
     if z:
-        k = next((i for i in range(len(toks) - 1, -1, -1) if toks[i].end <= z.start()), -1)
+        k = last_before(toks, z.start())
         i = k
         while i >= 0 and (toks[i].text[:1].isupper() or toks[i].text.startswith("(")):
             i -= 1
@@ -194,43 +195,44 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
     return None
 
 
-def _headline(s: str, toks: list[Tok]) -> Attribution | None:
+def _speaker_words(words: list[str], limit: int) -> bool:
+    """Whether a short headline phrase can be a speaker ("Seoul", "South Korean lawmaker")."""
+    return (
+        0 < len(words) <= limit
+        and words[0][:1].isupper()
+        and all(np_ok(Tok(w, 0, 0, norm_word(w))) for w in words)
+        and valid_subject(words)
+    )
+
+
+def _headline(s: str) -> Attribution | None:
     """A headline attribution without a verb: "...: Seoul", "... - South Korean lawmaker", "Zelensky: ..."."""
     text = s.rstrip(" .")
-    m = HEAD_TAIL.match(text)
-    if m:
-        subj = m.group("s").strip()
+    cut, sep = max((text.rfind(x), x) for x in (": ", " - ", " – ", " — "))
+    if cut >= 12:
+        a = cut + len(sep)
+        subj = text[a:].strip()
+        if 2 <= len(subj) <= 60 and not any(c in subj for c in ':–—"“”'):
+            dash = sep != ": "
+            if _speaker_words(subj.split(), 6) and not (dash and subj.lower() in OUTLETS):
+                b = a + len(text[a:]) - len(text[a:].lstrip())
+                return Attribution(subj, b, b + len(subj), None, "claimed", 0, cut, "headline")
+    lead = text.find(": ")
+    if 2 <= lead <= 40 and len(text) - lead > 10:
+        subj = text[:lead].strip()
         words = subj.split()
-        dash = ":" not in text[m.end("c") : m.start("s")]
-        if (
-            len(words) <= 6
-            and words[0][:1].isupper()
-            and all(np_ok(Tok(w, 0, 0)) for w in words)
-            and not (dash and subj.lower() in OUTLETS)
-            and valid_subject(words)
-        ):
-            return Attribution(
-                subj, m.start("s"), m.start("s") + len(subj), None, "claimed", 0, m.end("c"), "headline"
-            )
-    m = HEAD_LEAD.match(text)
-    if m:
-        subj = m.group("s").strip()
-        words = subj.split()
-        if (
-            len(words) <= 4
-            and words[0][:1].isupper()
-            and words[0].lower() not in NOT_SPEAKER_HEADS
-            and all(np_ok(Tok(w, 0, 0)) for w in words)
-            and valid_subject(words)
-        ):
-            return Attribution(subj, 0, len(subj), None, "claimed", m.start("c"), len(text), "headline")
+        plain = not any(c in subj for c in '"“”') and words and words[0].lower() not in NOT_SPEAKER_HEADS
+        if plain and _speaker_words(words, 4):
+            return Attribution(subj, 0, len(subj), None, "claimed", lead + 2, len(text), "headline")
     return None
 
 
 def find_attribution(s: str, quotes: list[Quote]) -> Attribution | None:
     """Who the sentence attributes its content to, or None for narration."""
+    if not may_attribute(s):
+        return None  # no reporting verb, source phrase, colon or dash: narration
     toks = tokens(s)
-    outer = _according(s, toks)
+    outer = _according(s, toks) if may_cite(s) else None
     if outer is not None and outer.form == "according" and outer.content_start > 0:
         inner = _verb_attribution(s, toks, quotes, outer.content_start)
         if inner is not None:
@@ -245,7 +247,7 @@ def find_attribution(s: str, quotes: list[Quote]) -> Attribution | None:
         if outer is not None:
             return _with_relay(attr, outer)
         return attr
-    return _headline(s, toks) or outer
+    return _headline(s) or outer
 
 
 def _with_relay(attr: Attribution, inner: Attribution) -> Attribution:

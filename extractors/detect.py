@@ -10,7 +10,7 @@ from extractors.findings import Figure, Finding, Statement
 from extractors.lexicon import Lexicon, key_for, lexicon_for
 from extractors.quotes import find_quotes
 from extractors.sentences import Sentence, split_sentences
-from extractors.speakers import PRONOUNS, SpeakerBook, scan_names
+from extractors.speakers import PRONOUNS, SpeakerBook
 from extractors.statements import is_self, what_is_said, whole_sentence_quote
 from extractors.text import Source, read_source
 from extractors.topic import Topic
@@ -36,20 +36,26 @@ def detect(text: str, topic: Topic) -> list[Finding]:
     """Every figure and statement about `topic` in `text`, sorted by start offset."""
     src = read_source(text)
     lex = lexicon_for(topic)
+    if not lex.has_term(src.work) and not lex.has_context(src.work):
+        return []  # most articles of a general feed: nothing to read closely
     sentences = split_sentences(src.work)
-    book = SpeakerBook(scan_names(src.work), lex.alias_names)
+    book = SpeakerBook(src.work, lex.alias_names)
     has_term = [lex.has_term(s.text) for s in sentences]
     found: list[Finding] = []
     last: Statement | None = None
     for i, sent in enumerate(sentences):
+        window = has_term[max(0, i - _STATEMENT_WINDOW) : i + 2]
+        about = any(window) or lex.has_context(sent.text)
+        near = has_term[i] or (i > 0 and has_term[i - 1] and sentences[i - 1].paragraph == sent.paragraph)
+        if not (about or near):
+            last = None
+            continue
         quotes = find_quotes(sent.text)
         attr = find_attribution(sent.text, quotes)
         who = None
         if attr is not None:
             speaker, role, is_person = book.resolve(attr.subject, sent.start + attr.subject_start)
             who = (speaker, role, is_person)
-        window = has_term[max(0, i - _STATEMENT_WINDOW) : i + 2]
-        about = has_term[i] or lex.has_context(sent.text) or any(window)
         stmt = _statement(src, sent, attr, who, quotes, lex, last)
         if stmt is not None:
             if who is not None:
@@ -59,7 +65,6 @@ def detect(text: str, topic: Topic) -> list[Finding]:
                 last = stmt
         else:
             last = None
-        near = has_term[i] or (i > 0 and has_term[i - 1] and sentences[i - 1].paragraph == sent.paragraph)
         if near:
             found.extend(_figures(src, sent, attr, who, lex))
     found.sort(key=lambda f: (f.start, f.end))

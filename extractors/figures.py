@@ -173,6 +173,8 @@ def _predicate_class(text: str, end: int, lex: Lexicon) -> str | None:
 
 def count_units(text: str, lex: Lexicon) -> list[Counted]:
     """Every quantity in a sentence that counts one of the topic's nouns."""
+    if not lex.may_have("units", text.lower()) and "$" not in text:
+        return []
     quantities = find_quantities(text)
     out: list[Counted] = []
     hosts: dict[int, int] = {}  # index of a partitive "N of the M troops" -> index of M

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
-from extractors.text import is_title_case
+from extractors.text import is_title_case, trie_pattern
 from extractors.topic import Topic, slug
 
 # Endings a term may take in running text: North Korea-n, DPRK-'s, Nordkorea-s, nordkoreanisch-en.
@@ -21,8 +21,8 @@ def _phrase(term: str, inflect: bool) -> str:
     for w in words:
         parts.append(re.sub(r"['’]", "['’]", re.escape(w)))
     body = r"\s+".join(parts)
-    if inflect and words and words[-1][-1:].isalpha():
-        body += _INFLECTION
+    if inflect and words and words[-1][-1:].isalpha() and len(words[-1]) >= 6:
+        body += _INFLECTION  # "Nordkoreas", "Pyongyang's"; not "North" -> "Northern"
     return body
 
 
@@ -43,7 +43,7 @@ def _terms_regex(terms: tuple[str, ...], inflect: bool = True, strict: bool = Tr
         if term[0].islower():
             body = f"[{term[0]}{term[0].upper()}]" + body[len(re.escape(term[0])) :]
         if strict and sum(1 for w in term.split() if w[0].isupper()) == 1:
-            body += r"(?![ ]+[A-Z])"
+            body += r"(?![ ]+(?:[A-Z]|of\b))"
         alts.append(body)
         upper = term.upper()
         if upper != term:
@@ -67,8 +67,11 @@ class Lexicon:
     unit_class: dict[str, str]
     base_class: str
     money_class: str | None
-    aliases: tuple[tuple[re.Pattern[str], str, str], ...]  # (pattern, key, alias)
+    aliases: re.Pattern[str] | None  # every alias, longest first, each in a group named after its claimant
+    alias_keys: dict[str, str]  # group name -> claimant key
     alias_names: tuple[str, ...]  # aliases written as personal names ("Lloyd Austin")
+    needles: dict[str, re.Pattern[str] | None]  # per vocabulary: words one of which any match must contain
+    _keys_seen: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False)
 
     def class_of(self, noun: str) -> str | None:
         """The unit class of a counted noun as written."""
@@ -77,12 +80,16 @@ class Lexicon:
 
     def claimant_key(self, surface: str) -> str | None:
         """The watch-file key of the claimant named in `surface` (the longest alias wins)."""
+        if surface in self._keys_seen:
+            return self._keys_seen[surface]
         best: tuple[int, str] | None = None
-        for pattern, key, _alias in self.aliases:
-            m = pattern.search(surface)
-            if m and (best is None or len(m.group()) > best[0]):
-                best = (len(m.group()), key)
-        return best[1] if best else None
+        for m in self.aliases.finditer(surface) if self.aliases else ():
+            if m.lastgroup and (best is None or len(m.group()) > best[0]):
+                best = (len(m.group()), self.alias_keys[m.lastgroup])
+        key = best[1] if best else None
+        if len(self._keys_seen) < 10_000:
+            self._keys_seen[surface] = key
+        return key
 
     def counts_base(self, text: str) -> bool:
         """Whether `text` names a noun of the topic's first unit class ("soldier", "troops")."""
@@ -93,10 +100,18 @@ class Lexicon:
             else False
         )
 
+    def may_have(self, vocabulary: str, text: str) -> bool:
+        """A cheap test before a regex: whether lowercase `text` holds a word of `vocabulary` at all."""
+        needles = self.needles[vocabulary]
+        return bool(needles and needles.search(text))
+
     def has_term(self, text: str) -> bool:
         """Whether `text` names the topic (one of its terms)."""
-        pattern = self.terms_loose if is_title_case(text) else self.terms
-        return bool(pattern and pattern.search(text))
+        if not self.may_have("terms", text.lower()):
+            return False
+        if self.terms_loose is None or not self.terms_loose.search(text):
+            return False
+        return bool(self.terms and self.terms.search(text)) or is_title_case(text)
 
     def about_other(self, text: str) -> bool:
         """Whether `text` (a modifier or a short window) names someone the topic is not about."""
@@ -104,7 +119,7 @@ class Lexicon:
 
     def has_context(self, text: str) -> bool:
         """Whether `text` has a context word not owned by someone else ("troops", not "Russian troops")."""
-        if not self.context:
+        if not self.context or not self.may_have("context", text.lower()):
             return False
         for m in self.context.finditer(text):
             window = text[max(0, m.start() - 30) : m.start()]
@@ -114,24 +129,34 @@ class Lexicon:
         return False
 
 
+def _needles(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
+    """For each phrase its longest word, lowercased and cut before any apostrophe: a substring of any match."""
+    out = set()
+    for phrase in phrases:
+        words = [re.split(r"['’]", w.lower())[0] for w in phrase.split()]
+        if words:
+            out.add(max(words, key=len))
+    found = [n for n in out if n]
+    return re.compile(trie_pattern(found)) if found else None
+
+
 def _unit_regex(nouns: list[str]) -> re.Pattern[str] | None:
     """A case-insensitive regex for counted nouns, longest first."""
-    words = sorted({n for n in nouns if any(c.isalpha() for c in n)}, key=len, reverse=True)
+    words = [" ".join(n.split()) for n in nouns if any(c.isalpha() for c in n)]
     if not words:
         return None
-    body = "|".join(_phrase(n, False) for n in words)
-    return re.compile(r"(?<![\w])(?:" + body + r")(?![\w])", re.IGNORECASE)
+    return re.compile(r"(?<![\w])(?:" + trie_pattern(words) + r")(?![\w])", re.IGNORECASE)
 
 
-def _alias_regex(alias: str) -> re.Pattern[str]:
-    """A case-insensitive regex for a claimant alias, allowing German case endings on long words."""
+def _alias_pattern(alias: str) -> str:
+    """A regex for a claimant alias (used case-insensitively), allowing German case endings on long words."""
     parts = []
     for w in alias.split():
         p = re.sub(r"['’]", "['’]", re.escape(w))
         if len(w) >= 4 and w[-1].islower():
             p += r"[a-zäöüß]{0,3}"
         parts.append(p)
-    return re.compile(r"(?<![\w])" + r"\s+".join(parts) + r"(?![\w])", re.IGNORECASE)
+    return r"\s+".join(parts)
 
 
 def _is_name(alias: str) -> bool:
@@ -157,14 +182,11 @@ def lexicon_for(topic: Topic) -> Lexicon:
                 other.append(n)
             if key in _MONEY_NOUNS and money_class is None:
                 money_class = uc.name
-    aliases = []
-    names = []
-    for c in topic.claimants:
-        for a in (*c.aliases, c.name):
-            if a.strip():
-                aliases.append((_alias_regex(a.strip()), c.key, a.strip()))
-                if _is_name(a.strip()):
-                    names.append(a.strip())
+    pairs = sorted({(a.strip(), c.key) for c in topic.claimants for a in (*c.aliases, c.name) if a.strip()},
+                   key=lambda p: -len(p[0]))  # fmt: skip
+    groups = [f"(?P<a{i}>{_alias_pattern(a)})" for i, (a, _k) in enumerate(pairs)]
+    aliases = re.compile(r"(?<![\w])(?:" + "|".join(groups) + r")(?![\w])", re.IGNORECASE) if groups else None
+    names = [a for a, _k in pairs if _is_name(a)]
     return Lexicon(
         topic=topic,
         terms=_terms_regex(topic.terms),
@@ -176,8 +198,14 @@ def lexicon_for(topic: Topic) -> Lexicon:
         unit_class=unit_class,
         base_class=base,
         money_class=money_class,
-        aliases=tuple(aliases),
+        aliases=aliases,
+        alias_keys={f"a{i}": k for i, (_a, k) in enumerate(pairs)},
         alias_names=tuple(names),
+        needles={
+            "terms": _needles(topic.terms),
+            "context": _needles(topic.context_terms),
+            "units": _needles(nouns),
+        },
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.text import trie_pattern
+
 _SMALL = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
@@ -45,7 +47,7 @@ _WORD_SMALL = "|".join(sorted((w for w in _SMALL if w not in ("a", "an", "one"))
 _WORD_TENS = "|".join(_TENS)
 _SCALE_WORD = r"(?:dozen|hundred|thousand|million|billion|trillion|dutzend|hundert|tausend)"
 
-_ATOM = re.compile(
+_WORDS_ATOM = re.compile(
     rf"""
     (?<![\w])(?P<vague>
         (?:tens|hundreds)\s+of\s+thousands
@@ -58,14 +60,18 @@ _ATOM = re.compile(
         (?:(?:{_WORD_TENS})(?:[-\s](?:{_WORD_SMALL}))?|{_WORD_SMALL})(?P<wscale>(?:\s+{_SCALE_WORD})*)
       | (?:a|an|one)(?:\s+{_SCALE_WORD})+
     )\b
-  | (?<![\w.,])(?P<digits>\d{{1,3}}(?:,\d{{3}})+(?![\d])|\d{{1,3}}(?:\.\d{{3}})+(?![\d])|\d+(?:[.,]\d+)?)
-    (?P<dscale>
-        \s?(?:hundred|thousand|million|billion|trillion|mln|mn|bn|tn|tausend|millionen|million|mio\.?
-              |milliarden|mrd\.?)\b
-      | [kK]\b
-    )?
     """,
     re.IGNORECASE | re.VERBOSE,
+)
+# Starts with a digit so the regex engine can skip ahead fast; what precedes is checked in code.
+_DIGITS_ATOM = re.compile(
+    r"""(?P<digits>\d{1,3}(?:,\d{3})+(?![\d])|\d{1,3}(?:\.\d{3})+(?![\d])|\d+(?:[.,]\d+)?)
+    (?P<dscale>
+        \s?(?i:hundred|thousand|million|billion|trillion|mln|mn|bn|tn|tausend|millionen|million|mio\.?
+              |milliarden|mrd\.?)\b
+      | [kK]\b
+    )?""",
+    re.VERBOSE,
 )
 _QUAL = re.compile(
     r"(?:^|(?<=[\s(\"“]))(?P<q>"
@@ -86,6 +92,9 @@ _MONEY_AFTER = re.compile(r"^\s?(?:dollars?|USD|euros?|won|rubles?|roubles?|yuan
 _PERCENT_AFTER = re.compile(r"^\s?(?:%|percent\b|per\s+cent\b|prozent\b|pct\b)", re.IGNORECASE)
 _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.?m\.?|p\.?m\.?|GMT|UTC|Uhr)\b)", re.IGNORECASE)
 _STRONG = re.compile(r"^-strong\b", re.IGNORECASE)
+_RANGE_DASH = re.compile(r"-\s?\d")
+_MODEL_BEFORE = re.compile(r"[A-Za-z]-?$|[A-Za-z]-\d+[-/]?$")
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 @dataclass(frozen=True)
@@ -176,33 +185,50 @@ def _vague_value(text: str) -> int:
     return base * 2 if "couple" in low else base
 
 
-def _atoms(text: str) -> list[_Atom]:
-    """Every single number in `text`, with the reasons it may not be a count."""
+_NUMBER_NEEDLES = tuple({*_SMALL, *_TENS, *_SCALE, "dozens", "hundreds", "thousands", "millions", "several", "tens",
+    "few", "couple", "mehrere", "einige", "tausende", "hunderte", "dutzende", "zehntausende"} - {
+    "a", "an", "k", "mn", "bn", "tn"})  # fmt: skip
+
+
+_DIGIT = re.compile(r"\d")
+_NUMBER_WORD = re.compile(r"\b(?:" + trie_pattern(list(_NUMBER_NEEDLES)) + r")\b")
+
+
+def _word_atoms(text: str) -> list[_Atom]:
+    """Numbers written in words and vague amounts ("three thousand", "thousands of")."""
     out: list[_Atom] = []
-    for m in _ATOM.finditer(text):
+    for m in _WORDS_ATOM.finditer(text):
         start, end = m.start(), m.end()
-        before = text[max(0, start - 20) : start]
-        after = text[end : end + 16]
         if m.group("vague"):
             out.append(_Atom(start, end, _vague_value(m.group()), True, True, True, False, False, 1))
             continue
-        if m.group("words"):
-            value = _words_value(m.group("words"))
-            if value is None or value < 2:
-                continue
-            wscale = (m.group("wscale") or "").split()
-            mult = _SCALE.get(wscale[-1].lower(), 1) if wscale else 1
-            out.append(_Atom(start, end, value, False, bool(wscale), True, False, False, mult))
+        value = _words_value(m.group("words"))
+        if value is None or value < 2:
             continue
+        wscale = (m.group("wscale") or "").split()
+        mult = _SCALE.get(wscale[-1].lower(), 1) if wscale else 1
+        out.append(_Atom(start, end, value, False, bool(wscale), True, False, False, mult))
+    return out
+
+
+def _digit_atoms(text: str) -> list[_Atom]:
+    """Numbers written in digits, without ordinals, percentages, times, dates, ages and model numbers."""
+    out: list[_Atom] = []
+    for m in _DIGITS_ATOM.finditer(text):
+        start, end = m.start(), m.end()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_.,"):
+            continue  # inside a word or a longer number: G7, A320
+        before = text[max(0, start - 20) : start]
+        after = text[end : end + 16]
         num, scale = m.group("digits"), m.group("dscale") or ""
         if _PERCENT_AFTER.match(after) or _TIME_AFTER.match(after):
             continue
-        if re.match(r"[A-Za-z]", after) or (
-            after[:1] == "-" and not _STRONG.match(after) and not re.match(r"-\s?\d", after)
+        if after[:1].isalpha() or (
+            after[:1] == "-" and not _STRONG.match(after) and not _RANGE_DASH.match(after)
         ):
             continue  # 1,033rd, 27cm, 32-year-old, 152-run
-        if re.search(r"[A-Za-z]-?$", before) or re.search(r"[A-Za-z]-\d+[-/]?$", before):
-            continue  # Su-25, G7, MiG-29
+        if _MODEL_BEFORE.search(before):
+            continue  # Su-25, MiG-29
         if before.endswith(("/", ":")) or after.startswith(("/", ":")):
             continue  # 10/23, 10:30, scores written 3:1
         if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):
@@ -211,10 +237,18 @@ def _atoms(text: str) -> list[_Atom]:
         if value is None:
             continue
         money = bool(_MONEY_BEFORE.search(before) or _MONEY_AFTER.match(after))
-        year_like = not scale and re.fullmatch(r"(?:1[89]|20)\d\d", num) is not None
+        year_like = not scale and _YEAR.fullmatch(num) is not None
         mult = _SCALE.get(scale.strip().lower().rstrip("."), 1) if scale else 1
         out.append(_Atom(start, end, value, False, bool(scale), False, money, year_like, mult))
     return out
+
+
+def _atoms(text: str) -> list[_Atom]:
+    """Every single number in `text`, in order, with the reasons it may not be a count."""
+    digits = _digit_atoms(text) if _DIGIT.search(text) else []
+    if not _NUMBER_WORD.search(text.lower()):
+        return digits
+    return sorted(digits + _word_atoms(text), key=lambda a: a.start)
 
 
 def find_quantities(text: str) -> list[Quantity]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 
 from extractors.speakers import DETERMINERS, PRONOUNS, QUANTIFIERS, ROLE_WORDS, norm_word
-from extractors.text import word_set
+from extractors.text import trie_pattern, word_set
 
 _V = {
     "claimed": "say says said tell tells told add adds added state states stated claim claims claimed "
@@ -34,22 +35,46 @@ _MULTI = {
     "called for": "claimed", "calls on": "claimed", "calls for": "claimed", "quoted as saying": "claimed",
 }  # fmt: skip
 STANCE_OF = {w: stance for stance, words in _V.items() for w in words.split()} | _MULTI
-VERB = re.compile(
-    r"(?<![\w’'-])(?:"
-    + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in sorted(STANCE_OF, key=len, reverse=True))
-    + r")(?![\w’'-])",
-    re.IGNORECASE,
-)
+VERB = re.compile(r"(?<![\w’'-])(?:" + trie_pattern(list(STANCE_OF)) + r")(?![\w’'-])", re.IGNORECASE)
 TELL = word_set("""tell tells told inform informs informed brief briefs briefed warned warns urged urges""")
-AUX = re.compile(
-    r"(?:(?<![\w’'])(?:has|have|had|also|previously|earlier|long|initially|officially|publicly|repeatedly|again"
-    r"|already|recently|just|later|separately|further|explicitly|privately|once|now|then|first|still|openly"
-    r"|formally|directly|do|does|did|will|would|could|may|might|can|must|should|not|never|was|were|is|are"
-    r"|been|be|being|neither|nor|reportedly|for\s+the\s+first\s+time|on\s+\w+day|(?:\w+day|last|this)\s+"
-    r"(?:week|month|year|weekend|morning|evening|night)|(?:earlier|late|later)\s+(?:this|last)\s+\w+"
-    r"|\w+day|in\s+a\s+statement|n['’]t)(?:\s*,)?\s+)+$",
-    re.IGNORECASE,
+AUX_WORDS = word_set(
+    """has have had also previously earlier long initially officially publicly repeatedly again already recently
+    just later separately further explicitly privately once now then first still openly formally directly do does
+    did will would could may might can must should not never was were is are been be being neither nor reportedly
+    monday tuesday wednesday thursday friday saturday sunday today yesterday"""
 )
+_AUX_PHRASES = (
+    ("for", "the", "first", "time"), ("in", "a", "statement"), ("in", "an", "interview"),
+    *((a, b) for a in ("last", "this", "on") for b in ("week", "month", "year", "weekend", "morning", "evening",
+                                                      "night", "monday", "tuesday", "wednesday", "thursday",
+                                                      "friday", "saturday", "sunday")),
+)  # fmt: skip
+_NEG_WORDS = word_set("not never neither nor")
+_PASSIVE_WORDS = word_set("was were is are been be being")
+
+
+def aux_before(toks: list[Tok], v0: int, floor: int) -> tuple[int, bool, bool]:
+    """Walk back over auxiliaries and adverbs before the verb at token v0 ("has previously", "did not",
+    "for the first time", "on Monday"): (index of the first of them, negated, passive)."""
+    j = v0 - 1
+    negated = passive = False
+    while j >= floor:
+        low = toks[j].low
+        if low in AUX_WORDS or low.endswith("n't"):
+            negated = negated or low in _NEG_WORDS or low.endswith("n't")
+            passive = passive or low in _PASSIVE_WORDS
+            j -= 1
+            continue
+        for phrase in _AUX_PHRASES:
+            n = len(phrase)
+            if j - n + 1 >= floor and tuple(t.low for t in toks[j - n + 1 : j + 1]) == phrase:
+                j -= n
+                break
+        else:
+            break
+    return j + 1, negated, passive
+
+
 NEG = re.compile(r"\b(?:not|never|neither|nor)\b|n['’]t\b", re.IGNORECASE)
 PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)\b", re.IGNORECASE)
 NOUN_BEFORE = word_set(
@@ -87,45 +112,69 @@ APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
 QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
 ADD_VERB = re.compile(r"adds?|added", re.IGNORECASE)
 ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
+_HINT_WORDS = frozenset(v.split()[0].lower() for v in STANCE_OF) | word_set(
+    "according citing per laut angaben zufolge"
+)
+_SOURCE_WORDS = word_set("according citing per laut angaben zufolge")
+_LOWER_WORD = re.compile(r"[a-zäöüß]+")
+
+
+def may_attribute(s: str) -> bool:
+    """A cheap test before parsing: a reporting verb, a source phrase, a colon or a dash in the sentence."""
+    if ":" in s or " - " in s or "–" in s or "—" in s:
+        return True
+    return not _HINT_WORDS.isdisjoint(_LOWER_WORD.findall(s.lower()))
+
+
+def may_cite(s: str) -> bool:
+    """A cheap test before looking for "according to X" and its German forms."""
+    return not _SOURCE_WORDS.isdisjoint(_LOWER_WORD.findall(s.lower()))
+
+
 GERMAN_ARTICLES = word_set("des der dem den die das von vom")
 GERMAN_ADJECTIVE = re.compile(r"(?:e|en|er|es|em)$")
 ZUFOLGE = re.compile(r"\bzufolge\b", re.IGNORECASE)
-HEAD_TAIL = re.compile(r"^(?P<c>.{12,}?)(?:\s*:\s+|\s+[-–—]\s+)(?P<s>[^:–—\"“”]{2,60}?)\s*$")
-HEAD_LEAD = re.compile(r"^(?P<s>[^:\"“”]{2,40}?):\s+(?P<c>\S.{8,})$")
 NOT_SPEAKER_HEADS = word_set(
     """analysis explainer live watch opinion update updates breaking exclusive video photos editorial
     factbox timeline q&a review comment interview"""
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Tok:
-    """A word or punctuation mark of a sentence, with its offsets."""
+class Tok(NamedTuple):
+    """A word or punctuation mark of a sentence, with its offsets and its lowercase form."""
 
     text: str
     start: int
     end: int
+    low: str
 
-    @property
-    def low(self) -> str:
-        """The token lowercased, apostrophes straightened."""
-        return norm_word(self.text)
+
+_KEEP_DOT = word_set("gen col lt")
 
 
 def tokens(s: str) -> list[Tok]:
     """Word and punctuation tokens; a full stop stays only on abbreviations and initials."""
-    out = []
+    out: list[Tok] = []
+    append = out.append
+    new = tuple.__new__  # skips NamedTuple's Python-level __new__: tokens are made by the thousand
     for m in _WORD.finditer(s):
-        t, end = m.group(), m.end()
-        if (
-            t.endswith(".")
-            and len(t) > 2
-            and "." not in t[:-1]
-            and t[:-1].lower() not in ("gen", "col", "lt")
-        ):
-            t, end = t[:-1], end - 1
-        out.append(Tok(t, m.start(), end))
+        t = m.group()
+        start = m.start()
+        if t[-1] == "." and len(t) > 2 and t.count(".") == 1 and t[:-1].lower() not in _KEEP_DOT:
+            t = t[:-1]
+        low = t.lower()
+        append(new(Tok, (t, start, start + len(t), low.replace("’", "'") if "’" in low else low)))
     return out
+
+
+def first_at(toks: list[Tok], pos: int) -> int:
+    """Index of the first token that starts at or after `pos` (len(toks) when none)."""
+    return bisect_left(toks, pos, key=lambda t: t.start)
+
+
+def last_before(toks: list[Tok], pos: int) -> int:
+    """Index of the last token that ends at or before `pos` (-1 when none)."""
+    return bisect_right(toks, pos, key=lambda t: t.end) - 1
 
 
 def np_ok(t: Tok) -> bool:

@@ -10,6 +10,9 @@ _SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))[‘'](?=[^\s'‘’])
 _SINGLE_CLOSE = re.compile(r"(?<=[^\s])[’'](?![A-Za-zÀ-ÿ0-9])")
 
 
+_ANY_DOUBLE = re.compile(r"[“„«»\"]")
+
+
 @dataclass(frozen=True)
 class Quote:
     """One quotation: `start`/`end` span the words inside the marks, `outer_*` include the marks."""
@@ -23,34 +26,35 @@ class Quote:
 
 def find_quotes(text: str) -> list[Quote]:
     """Every quotation in `text`, in order; an unclosed one runs to the end of the text."""
-    quotes = _double(text)
-    if not quotes:
+    quotes = _double(text) if _ANY_DOUBLE.search(text) else []
+    if not quotes and ("'" in text or "‘" in text):
         quotes = _single(text)
     return [q for q in quotes if q.end > q.start]
+
+
+_MARK = re.compile(r"[“„«»\"”]")
 
 
 def _double(text: str) -> list[Quote]:
     """Quotations in double marks (“ ”, " ", „ “, « »)."""
     out: list[Quote] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        closers = _OPEN_CLOSE.get(ch)
-        if closers is None or ch == "”":
-            i += 1
+    pos = 0
+    while True:
+        m = _MARK.search(text, pos)
+        if m is None:
+            return out
+        i = m.start()
+        closers = _OPEN_CLOSE.get(text[i])
+        if closers is None or text[i] == "”":
+            pos = i + 1
             continue
-        j = i + 1
-        while j < n and text[j] not in closers:
-            j += 1
-        if j < n:
-            out.append(Quote(i + 1, j, i, j + 1, True))
-            i = j + 1
-        else:
+        j = min((k for k in (text.find(c, i + 1) for c in closers) if k >= 0), default=-1)
+        if j < 0:
             end = len(text.rstrip())
             out.append(Quote(i + 1, end, i, end, False))
-            break
-    return out
+            return out
+        out.append(Quote(i + 1, j, i, j + 1, True))
+        pos = j + 1
 
 
 def _single(text: str) -> list[Quote]:

@@ -31,17 +31,21 @@ class Sentence:
     paragraph: int
 
 
+_QUOTE_MARK = re.compile(r"[“„«”»\"]")
+
+
 def _quote_depth_changes(text: str) -> list[tuple[int, int]]:
     """Positions where a double quotation opens (+1) or closes (-1); straight marks toggle."""
     changes: list[tuple[int, int]] = []
     open_straight = False
-    for i, ch in enumerate(text):
+    for m in _QUOTE_MARK.finditer(text):
+        ch = m.group()
         if ch in "“„«":
-            changes.append((i, 1))
+            changes.append((m.start(), 1))
         elif ch in "”»":
-            changes.append((i, -1))
-        elif ch == '"':
-            changes.append((i, -1 if open_straight else 1))
+            changes.append((m.start(), -1))
+        else:
+            changes.append((m.start(), -1 if open_straight else 1))
             open_straight = not open_straight
     return changes
 

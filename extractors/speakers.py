@@ -114,37 +114,23 @@ def split_name_role(phrase: str) -> Person | None:
     return Person(name, role)
 
 
-def scan_names(text: str) -> list[tuple[int, Person]]:
-    """Every personal name written in `text` with its position (used to expand "Austin" later)."""
+_CAP = r"(?:(?:[A-Z]\.)+|[A-ZÀ-Ý][\w’'-]*|\([A-Z][\w.]*\))"
+_NAME_RUN = re.compile(
+    rf"(?<![\w’'.-])(?:(?P<role>[a-z][\w-]*) )?(?P<run>{_CAP}(?: (?:(?:de|van|von|der|den|bin|al|da|di|of) )?{_CAP})+)"
+)
+
+
+def scan_names(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, Person]]:
+    """Every personal name written in `text` (from `start` to `end`) with its position."""
     out: list[tuple[int, Person]] = []
-    run: list[re.Match[str]] = []
-
-    def flush() -> None:
-        if len(run) >= 2:
-            phrase = " ".join(m.group() for m in run)
-            person = split_name_role(phrase.rstrip(".,"))
-            if person:
-                out.append((run[0].start(), person))
-        run.clear()
-
-    for m in re.finditer(r"[\w’'.()-]+", text):
-        tok = m.group().rstrip(".") if not re.match(r"^[A-Z]\.$", m.group()) else m.group()
-        gap = text[run[-1].end() : m.start()] if run else " "
-        ok = (
-            tok[:1].isupper()
-            or (tok[:1] == "(" and tok[1:2].isupper())
-            or tok in _PARTICLES
-            or (not run and norm_word(tok) in ROLE_WORDS)
-        )
-        if not ok or gap != " ":
-            flush()
-            if not ok:
-                continue
-        run.append(m)
-        stop = m.group().endswith(".") and not re.match(r"^(?:[A-Z]\.)+$", m.group())
-        if stop and norm_word(m.group()).rstrip(".") not in _HONORIFICS:
-            flush()
-    flush()
+    for m in _NAME_RUN.finditer(text, start, len(text) if end is None else end):
+        role = m.group("role")
+        phrase = m.group("run")
+        if role and norm_word(role) in ROLE_WORDS:
+            phrase = f"{role} {phrase}"
+        person = split_name_role(phrase)
+        if person:
+            out.append((m.start("run"), person))
     return out
 
 
@@ -152,19 +138,26 @@ def scan_names(text: str) -> list[tuple[int, Person]]:
 class SpeakerBook:
     """What an article has said so far about who is who: names seen, and the last speakers."""
 
-    names: list[tuple[int, Person]]
+    text: str
     alias_names: tuple[str, ...] = ()
+    _names: list[tuple[int, Person]] = field(default_factory=list)
+    _scanned: int = 0
     last_person: Person | None = None
     last_group: str | None = None
     roles: dict[str, str] = field(default_factory=dict)
+
+    def names_before(self, pos: int) -> list[tuple[int, Person]]:
+        """The personal names written before `pos`, scanned as far as needed and only once."""
+        if pos > self._scanned:
+            self._names.extend(scan_names(self.text, self._scanned, pos))
+            self._scanned = pos
+        return [(at, p) for at, p in self._names if at < pos]
 
     def expand(self, single: str, pos: int) -> Person | None:
         """The full name behind a lone surname or Korean family name ("Austin" -> "Lloyd Austin")."""
         key = norm_word(single)
         best = None
-        for at, person in self.names:
-            if at >= pos:
-                break
+        for _at, person in self.names_before(pos):
             parts = [norm_word(p) for p in person.name.split()]
             if len(parts) >= 2 and key in (parts[-1], parts[0]):
                 best = person
@@ -183,7 +176,7 @@ class SpeakerBook:
         if kind == "person":
             if self.last_person:
                 return self.last_person.name, self.last_person.role, True
-            earlier = [p for at, p in self.names if at < pos]
+            earlier = [p for _at, p in self.names_before(pos)]
             if earlier:  # no speaker yet: the last person the article named
                 return earlier[-1].name, earlier[-1].role or self.roles.get(earlier[-1].name), True
             return phrase, None, False
