@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prefect import State, flow, get_run_logger, task
+from prefect import State, flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture, as_completed
-from prefect.runtime import task_run
+from prefect.runtime import flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from extractors.topic import Topic
@@ -18,7 +18,7 @@ from newswatch.delivery import Channel, SendReport, check_health, resolve_channe
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feed, prepare_entry, store_in_order
 from newswatch.settings import Settings, get_settings
-from newswatch.watchfile import Watch, load_watch
+from newswatch.watchfile import Watch, WatchFileError, load_watch
 from storage.db import get_engine, session_scope
 from storage.feeds import ensure_feeds
 from storage.ledger import Target
@@ -91,7 +91,14 @@ def send_alerts(settings: Settings, channels: Sequence[Channel]) -> SendReport:
 
 
 def _run_name() -> str:
-    return f"pass-{datetime.now(UTC):%Y-%m-%d-%H%M}"
+    """`<topics> <time>`: which topics the pass watched, and when (the UI lists runs by name)."""
+    params = flow_run.parameters or {}
+    path = params.get("watch_file") or get_settings().watch_file
+    try:
+        topics = ", ".join(t.name for t in load_watch(Path(path)).topics)
+    except WatchFileError:
+        topics = "newswatch"
+    return f"{topics} {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
 
 
 @flow(
@@ -114,7 +121,7 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
     topics_of = {f.url: tuple(watch.topic(t) for t in f.topics) for f in watch.feeds}
 
     summary = RunSummary.start(topics=[t.name for t in watch.topics])
-    with Fetcher(settings) as fetcher:
+    with Fetcher(settings) as fetcher, tags(*(f"topic:{t.name}" for t in watch.topics)):
         polls = [poll.submit(fetcher, settings, i, u) for u, i in feed_ids.items()]
         reads: list[PrefectFuture[list[PreparedEntry]]] = []
         for future in as_completed(polls):

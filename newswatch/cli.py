@@ -165,7 +165,7 @@ def detect(
             out.write(json.dumps({"id": row_id, **finding.to_dict()}, ensure_ascii=False) + "\n")
 
 
-from newswatch import commands  # noqa: E402,F401  (registers findings, feeds, alerts, db commands)
+from newswatch import alerts_cli, commands  # noqa: E402,F401  (register their commands on the app)
 
 
 def main() -> None:
