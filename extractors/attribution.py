@@ -17,10 +17,12 @@ from extractors.phrases import (
     INVERTIBLE,
     NOT_SPEAKER_HEADS,
     NOUN_BEFORE,
+    NOUN_BEFORE_LOWER,
     OUTLETS,
     QUOTE_LEAD_IN,
     STANCE_OF,
     TELL,
+    TIME_AFTER,
     VERB,
     ZUFOLGE,
     Tok,
@@ -75,8 +77,12 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
         v0 = first_at(toks, m.start())
         v1 = min(max(v0, last_before(toks, m.end())), len(toks) - 1)
         prev = toks[v0 - 1] if v0 > 0 else None
-        if prev is not None and prev.low in NOUN_BEFORE:
-            continue
+        if prev is not None and (
+            prev.low in NOUN_BEFORE or (prev.low in NOUN_BEFORE_LOWER and not prev.text[:1].isupper())
+        ):
+            continue  # "amid reports that", "media reports": nouns, not verbs
+        if m.group().lower() == "think" and s[m.end() : m.end() + 5].lower() == " tank":
+            continue  # "a think tank estimated"
         a0, negated, passive = aux_before(toks, v0, floor)
         if negated or passive:
             continue  # "KCNA did not say", "soldiers were told"
@@ -138,6 +144,10 @@ def _shape(
     lead_in = QUOTE_LEAD_IN.match(s, cstart)
     if lead_in and not that:
         cstart = lead_in.end()  # 'said in his nightly address: "..."'
+    elif not that:
+        when = TIME_AFTER.match(s, cstart)
+        if when:
+            cstart = when.end()  # "said on Monday at least 300 ..."
     while cstart < len(s) and s[cstart] in " ,:":
         cstart += 1
     cend = content_end(s)

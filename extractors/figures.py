@@ -206,7 +206,7 @@ def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | Non
             return None  # money counts when paid for what the topic counts: "$2,000 a month per soldier"
         m = re.search(r"(?:US\$|\$|USD|dollars?)", text[max(0, q.start - 4) : q.after + 9])
         return Counted(q, m.group() if m else "$", lex.money_class, q.after)
-    if lex.about_other(text[max(0, q.lead - 24) : q.lead].split(",")[-1]):
+    if lex.owns_number(text[max(0, q.lead - 30) : q.lead]):
         return None  # "a standing army of 1.2 million troops"
     fw = _forward(text, q, lex)
     if fw:

@@ -117,6 +117,15 @@ class Lexicon:
         """Whether `text` (a modifier or a short window) names someone the topic is not about."""
         return bool(self.not_about and self.not_about.search(text))
 
+    def owns_number(self, before: str) -> bool:
+        """Whether a not-about phrase governs the number right after `before` ("army of", "Russian")."""
+        if not self.not_about:
+            return False
+        last = None
+        for m in self.not_about.finditer(before):
+            last = m
+        return last is not None and before[last.end() :].split() in ([], ["of"])
+
     def has_context(self, text: str) -> bool:
         """Whether `text` has a context word not owned by someone else ("troops", not "Russian troops")."""
         if not self.context or not self.may_have("context", text.lower()):

@@ -37,6 +37,13 @@ _MULTI = {
 STANCE_OF = {w: stance for stance, words in _V.items() for w in words.split()} | _MULTI
 VERB = re.compile(r"(?<![\w’'-])(?:" + trie_pattern(list(STANCE_OF)) + r")(?![\w’'-])", re.IGNORECASE)
 TELL = word_set("""tell tells told inform informs informed brief briefs briefed warned warns urged urges""")
+# Time phrases between a reporting verb and what is reported: "said on Monday (that) ...".
+TIME_AFTER = re.compile(
+    r"(?:,?\s*(?:on|late|early|last|this|earlier|later)?\s*(?:(?:on|in|late|early)\s+)?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|weekend|morning|evening|night"
+    r"|today|yesterday)\b|\s+in\s+(?:a|an|his|her|its|their)\s+(?:statement|interview|briefing|address|post)\b)+",
+    re.IGNORECASE,
+)
 AUX_WORDS = word_set(
     """has have had also previously earlier long initially officially publicly repeatedly again already recently
     just later separately further explicitly privately once now then first still openly formally directly do does
@@ -78,9 +85,9 @@ def aux_before(toks: list[Tok], v0: int, floor: int) -> tuple[int, bool, bool]:
 NEG = re.compile(r"\b(?:not|never|neither|nor)\b|n['’]t\b", re.IGNORECASE)
 PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)\b", re.IGNORECASE)
 NOUN_BEFORE = word_set(
-    """amid of the a an such these those media news press its his her their by with to and in on following
-    after over about"""
+    """amid of the a an such these those its his her their by with to and in on following after over about"""
 )
+NOUN_BEFORE_LOWER = word_set("media news press")  # "media reports", but "NK News reported"
 BOUNDARY_WORDS = word_set(
     """and but after before when while as since because although though that so yet where whereas once
     until if unless whether however meanwhile despite also earlier separately still now then instead
@@ -106,7 +113,7 @@ OUTLETS = word_set(
     times moscow times npr dw politico axios newsweek"""
 )
 ACCORDING = re.compile(
-    r"\b(?:according\s+to|citing|per|laut|nach\s+angaben\s+(?:von|des|der))\s+", re.IGNORECASE
+    r"\b(?:according\s+to|citing|per|laut|nach\s+angaben(?:\s+(?:von|des|der))?)\s+", re.IGNORECASE
 )
 APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
 QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
