@@ -14,6 +14,8 @@ from rich.console import Console
 # Prefect reads these at import time: no phoning home, and a quiet console unless asked.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# The first start of the temporary Prefect server creates its database: slow on a busy 2-core machine.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from newswatch.settings import get_settings
 from newswatch.watchfile import Watch, WatchFileError, load_watch
