@@ -41,11 +41,13 @@ def detect(text: str, topic: Topic) -> list[Finding]:
     sentences = split_sentences(src.work)
     book = SpeakerBook(src.work, lex.alias_names)
     has_term = [lex.has_term(s.text) for s in sentences]
+    aspect: dict[int, bool] = {}
     found: list[Finding] = []
     last: Statement | None = None
     for i, sent in enumerate(sentences):
-        window = has_term[max(0, i - _STATEMENT_WINDOW) : i + 2]
-        about = any(window) or lex.has_context(sent.text)
+        lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
+        about = any(has_term[lo:hi]) and any(_aspect(aspect, sentences, j, lex) for j in range(lo, hi))
+        about = about or lex.has_context(sent.text)
         near = has_term[i] or (i > 0 and has_term[i - 1] and sentences[i - 1].paragraph == sent.paragraph)
         if not (about or near):
             last = None
@@ -69,6 +71,13 @@ def detect(text: str, topic: Topic) -> list[Finding]:
             found.extend(_figures(src, sent, attr, who, lex))
     found.sort(key=lambda f: (f.start, f.end))
     return found
+
+
+def _aspect(memo: dict[int, bool], sentences: list[Sentence], j: int, lex: Lexicon) -> bool:
+    """Whether sentence j names an aspect of the topic (memoised: windows overlap)."""
+    if j not in memo:
+        memo[j] = lex.has_aspect(sentences[j].text)
+    return memo[j]
 
 
 def _statement(

@@ -62,6 +62,7 @@ class Lexicon:
     terms_loose: re.Pattern[str] | None  # for title-case headlines
     context: re.Pattern[str] | None
     not_about: re.Pattern[str] | None
+    aspects: re.Pattern[str] | None
     units: re.Pattern[str] | None  # any counted noun, longest first
     other_units: re.Pattern[str] | None  # nouns of the classes that qualify the base class (killed, ...)
     unit_class: dict[str, str]
@@ -104,6 +105,10 @@ class Lexicon:
         """A cheap test before a regex: whether lowercase `text` holds a word of `vocabulary` at all."""
         needles = self.needles[vocabulary]
         return bool(needles and needles.search(text))
+
+    def has_aspect(self, text: str) -> bool:
+        """Whether `text` names what the topic follows about its subject (always true without aspects)."""
+        return self.aspects is None or bool(self.aspects.search(text))
 
     def has_term(self, text: str) -> bool:
         """Whether `text` names the topic (one of its terms)."""
@@ -202,6 +207,7 @@ def lexicon_for(topic: Topic) -> Lexicon:
         terms_loose=_terms_regex(topic.terms, strict=False),
         context=_terms_regex(topic.context_terms, inflect=False),
         not_about=_terms_regex(topic.not_about, inflect=False),
+        aspects=_terms_regex(tuple(a.lower() for a in topic.aspects)),
         units=_unit_regex(nouns),
         other_units=_unit_regex(other),
         unit_class=unit_class,

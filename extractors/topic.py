@@ -38,6 +38,9 @@ class Topic:
     context_terms: tuple[str, ...] = ()
     # Modifiers that put a count about someone else ("Russian soldiers", "standing army of 1.2 million").
     not_about: tuple[str, ...] = ()
+    # What about the subject the topic follows ("troops", "war", "Kursk"): a statement counts only with a
+    # term and one of these nearby ("Seoul says North Korea fired a missile" is not about a deployment).
+    aspects: tuple[str, ...] = ()
 
 
 def slug(text: str) -> str:
@@ -78,6 +81,7 @@ def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
         claimants=tuple(claimants),
         context_terms=_strings(name, data, "context_terms"),
         not_about=_strings(name, data, "not_about"),
+        aspects=_strings(name, data, "aspects"),
     )
 
 

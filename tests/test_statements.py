@@ -38,8 +38,8 @@ def one(text: str) -> Statement:
          "They came in waves. Many of them died. The North Korean units did not retreat,"),
         ('"The North Korean soldiers are brave," the officer said, "but they are not ready."',
          "The North Korean soldiers are brave, but they are not ready."),
-        ("Gen Syrskyi told the channel: „Die Nordkoreaner greifen in Wellen an.“",
-         "Die Nordkoreaner greifen in Wellen an."),
+        ("Gen Syrskyi told the channel: „Die nordkoreanischen Soldaten greifen in Wellen an.“",
+         "Die nordkoreanischen Soldaten greifen in Wellen an."),
     ],
 )  # fmt: skip
 def test_direct_quotes_in_every_mark_and_shape(text: str, quote: str) -> None:
@@ -53,9 +53,9 @@ def test_mixed_and_reported_speech() -> None:
     """A quoted fragment inside reported speech is not direct; plain reported speech keeps its clause."""
     mixed = one('Seoul\'s defence minister said the North Korean deployment was a "grave provocation".')
     assert not mixed.direct and "grave provocation" in mixed.quote
-    reported = one("Japan's foreign minister warned that North Korea could gain missile technology.")
+    reported = one("Japan's foreign minister warned that North Korea could gain missile technology for its troops.")
     assert not reported.direct
-    assert reported.quote == "North Korea could gain missile technology"
+    assert reported.quote == "North Korea could gain missile technology for its troops"
     assert reported.verb == "warned"
 
 
@@ -121,10 +121,13 @@ def test_apposition_and_relayed_briefing() -> None:
         "North Korean troops are thought to have been deployed near the front.",
         "The UN now says 207 people were killed in Port-au-Prince this month.",
         "We assess that the DPRK has sent about 10,000 soldiers to Russia.",
+        "Seoul says North Korea fired a ballistic missile into the sea.",
+        "KCNA said Kim Jong Un inspected a fertiliser factory in the north-east.",
     ],
 )
 def test_not_statements(text: str) -> None:
-    """Scare quotes, titles, negated speech, hedges without a speaker, narration, off-topic and 'we'."""
+    """Scare quotes, titles, negated speech, hedges without a speaker, narration, off-topic, 'we', and
+    remarks about the topic's subject but not about what the topic follows (no aspect word nearby)."""
     assert statements(text) == []
 
 
