@@ -19,6 +19,7 @@ from extractors.phrases import (
     NOUN_BEFORE,
     NOUN_BEFORE_LOWER,
     OUTLETS,
+    PARTICIPLE_AFTER,
     QUOTE_LEAD_IN,
     STANCE_OF,
     TELL,
@@ -84,15 +85,15 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
         if m.group().lower() == "think" and s[m.end() : m.end() + 5].lower() == " tank":
             continue  # "a think tank estimated"
         a0, negated, passive = aux_before(toks, v0, floor)
-        if negated or passive:
-            continue  # "KCNA did not say", "soldiers were told"
+        if negated or (passive and "quoted" not in m.group().lower()):
+            continue  # "KCNA did not say", "soldiers were told"; but "was quoted as saying"
         aux_start = toks[a0].start if a0 < v0 else m.start()
         verb = s[aux_start : m.end()] if a0 < v0 else m.group()
         stance = STANCE_OF.get(" ".join(m.group().lower().split()), "claimed")
         k = last_before(toks, aux_start)
         rng = subject_before(toks, k, floor) if k >= floor else None
         if rng is None or not valid_subject([t.text for t in toks[rng[0] : rng[1] + 1]]):
-            rng = _apposition(toks, k, floor)
+            rng = _apposition(toks, k, floor) or _relative(toks, k, floor)
         if rng and valid_subject([t.text for t in toks[rng[0] : rng[1] + 1]]):
             attr = _shape(s, toks, rng, v1, m, verb, stance)
             if attr:
@@ -118,6 +119,16 @@ def _apposition(toks: list[Tok], k: int, floor: int) -> tuple[int, int] | None:
     return (head[0], k - 1) if head else None
 
 
+def _relative(toks: list[Tok], k: int, floor: int) -> tuple[int, int] | None:
+    """A speaker with a relative clause: "A North Korean soldier who was captured by Ukraine said"."""
+    for w in range(k - 1, max(floor, k - 12) - 1, -1):
+        if toks[w].text in ',;:“”"':
+            return None
+        if toks[w].low in ("who", "which"):
+            return subject_before(toks, w - 1, floor)
+    return None
+
+
 def _shape(
     s: str, toks: list[Tok], rng: tuple[int, int], v1: int, m: re.Match[str], verb: str, stance: str
 ) -> Attribution | None:
@@ -138,7 +149,9 @@ def _shape(
     pre_end = len(s[:a].rstrip(" ,—–-"))
     pre_words = word_count(toks[: rng[0]])
     after_quote = s[:pre_end].endswith(("”", '"', "’", "'", "»", "«"))  # '"...," he said, adding that ...'
-    if pre_words >= 2 and not opens_quote and (after_quote or (that is None and word_count(post) <= 6)):
+    participle = that is None and PARTICIPLE_AFTER.match(s, toks[obj - 1].end if obj > v1 else m.end())
+    short = that is None and word_count(post) <= 6
+    if pre_words >= 2 and not opens_quote and (after_quote or short or participle):
         return Attribution(subject, a, b, verb, stance, 0, pre_end, "trailing")
     cstart = that.end if that else (toks[obj - 1].end if obj > v1 + 1 else m.end())
     lead_in = QUOTE_LEAD_IN.match(s, cstart)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractors.attribution import Attribution, find_attribution
-from extractors.figures import count_units
+from extractors.figures import clause_of, count_units
 from extractors.findings import Figure, Finding, Statement
 from extractors.lexicon import Lexicon, key_for, lexicon_for
 from extractors.quotes import find_quotes
@@ -134,6 +134,9 @@ def _figures(
     out = []
     for c in count_units(sent.text, lex):
         q = c.quantity
+        clause = clause_of(sent.text, q.start)
+        if not lex.has_term(clause) and lex.about_other(clause):
+            continue  # "Russia and Ukraine swapped 150 prisoners of war, as North Korean troops ..."
         claimant, key = None, None
         stance = "reported"
         if attr is not None and not (attr.subject_start <= q.start < attr.subject_end):

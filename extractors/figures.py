@@ -53,6 +53,27 @@ _VERB_BEFORE = re.compile(r"(?:killed|captured|wounded|injured)(?:\s+(?:or|and)\
 _WORD = re.compile(r"[^\s]+")
 
 
+_CLAUSE_SEP = re.compile(
+    r"[;:()—–]|,(?!\d{3})|\s(?:as|while|but|whereas|although|though|because|when|after|before|since|where)\s",
+    re.IGNORECASE,
+)
+_NOT_A_BREAK = ("many", "much", "such", "well", "soon", "just")  # "as many as", "such as", "soon after"
+
+
+def clause_of(text: str, pos: int) -> str:
+    """The clause of a sentence around `pos`: between commas, colons, dashes or conjunctions."""
+    a, b = 0, len(text)
+    for m in _CLAUSE_SEP.finditer(text):
+        if text[max(0, m.start() - 5) : m.start()].lower().endswith(_NOT_A_BREAK):
+            continue
+        if m.end() <= pos:
+            a = m.end()
+        elif m.start() >= pos:
+            b = m.start()
+            break
+    return text[a:b]
+
+
 @dataclass(frozen=True)
 class Counted:
     """A quantity with the noun it counts and that noun's unit class."""

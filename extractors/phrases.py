@@ -30,6 +30,8 @@ _V = {
 }
 _MULTI = {
     "refused to confirm or deny": "neither", "declined to confirm or deny": "neither",
+    "refuses to confirm or deny": "neither", "declines to confirm or deny": "neither",
+    "declines to comment": "neither", "refuse to confirm or deny": "neither",
     "would neither confirm nor deny": "neither", "declined to comment": "neither",
     "refused to comment": "neither", "declined to confirm": "neither", "called on": "claimed",
     "called for": "claimed", "calls on": "claimed", "calls for": "claimed", "quoted as saying": "claimed",
@@ -37,6 +39,8 @@ _MULTI = {
 STANCE_OF = {w: stance for stance, words in _V.items() for w in words.split()} | _MULTI
 VERB = re.compile(r"(?<![\w’'-])(?:" + trie_pattern(list(STANCE_OF)) + r")(?![\w’'-])", re.IGNORECASE)
 TELL = word_set("""tell tells told inform informs informed brief briefs briefed warned warns urged urges""")
+# "said on Thursday, bringing the total to ...": the verb ends a trailing attribution.
+PARTICIPLE_AFTER = re.compile(r"[^,.;“\"]{0,40}?,\s+[a-z]+ing\b")
 # Time phrases between a reporting verb and what is reported: "said on Monday (that) ...".
 TIME_AFTER = re.compile(
     r"(?:,?\s*(?:on|late|early|last|this|earlier|later)?\s*(?:(?:on|in|late|early)\s+)?"
@@ -249,7 +253,7 @@ def subject_before(toks: list[Tok], k: int, floor: int = 0) -> tuple[int, int] |
         if not commas:
             return None  # "the first time Moscow has acknowledged": no clause starts at "Moscow"
         i = commas[-1] + 1  # "Speaking to reporters on Wednesday, Austin said"
-    elif commas and left is not None and left.text == ",":
+    elif commas and left is not None and left.text not in '“”"‘’«»—–(':
         i = commas[-1] + 1  # an apposition needs a quotation or the sentence start on its left
     return (i, k) if i <= k else None
 

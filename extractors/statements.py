@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 from extractors.attribution import Attribution
 from extractors.quotes import Quote
 
-_SELF = frozenset({"we", "i", "you", "they", "us"})
+_SELF = frozenset({"we", "We", "I", "you", "You", "they", "They", "WE"})  # not "US", the United States
 _PUNCT = re.compile(r"[^\w\s]")
 _OPENERS = "“\"‘«„'"
 
@@ -91,7 +91,7 @@ def _split_partner(s: str, attr: Attribution, whole: Quote, quotes: list[Quote])
 
 def is_self(speaker: str) -> bool:
     """Whether the speaker phrase is first or second person (a transcript's "we"): not a named speaker."""
-    return speaker.strip().lower() in _SELF
+    return speaker.strip() in _SELF
 
 
 def whole_sentence_quote(s: str, quotes: list[Quote]) -> Quote | None:

@@ -82,6 +82,13 @@ def test_claimant_key_and_stance(text: str, claimant: str, key: str, stance: str
     assert (f.claimant, f.claimant_key, f.stance) == (claimant, key, stance)
 
 
+def test_claimant_after_a_time_phrase_and_before_a_participle() -> None:
+    """'..., the JCS said on Thursday, bringing the total to ...': the JCS, not 'January, the JCS'."""
+    text = "North Korea has sent roughly 3,000 more troops since January, the JCS said on Thursday, bringing the total."
+    f = one(text)
+    assert (f.claimant, f.claimant_key, f.delta, f.qualifier) == ("the JCS", "jcs", True, "about")
+
+
 def test_unattributed_figures_are_reported_without_claimant() -> None:
     """Narration: no claimant, stance reported."""
     f = one("North Korea has also reportedly sent over 13,000 containers of weapons to Russia.")
@@ -105,10 +112,13 @@ def test_hedged_figures_are_estimated() -> None:
         "North Korea fired two Hwasong-19 missiles on Oct. 31.",
         "The North Korean soldier, 26, was born in 1998.",
         "Pyongyang paid $30,000 for the 40 mandarin ducks and two yaks.",
+        "Russia and Ukraine swapped 150 prisoners of war each as North Korean troops joined the fighting.",
+        "Russia has amassed 50,000 troops, including North Korean soldiers, to retake Kursk.",
     ],
 )
 def test_numbers_that_are_not_figures_of_the_topic(text: str) -> None:
-    """Standing armies, wars, other nations' losses, untopical text, missiles, years, ages, prices, animals."""
+    """Standing armies, wars, other nations' losses, untopical text, missiles, years, ages, prices, animals,
+    and counts in a clause about another party while the topic sits in another clause."""
     assert figures(text) == []
 
 

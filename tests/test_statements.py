@@ -53,7 +53,9 @@ def test_mixed_and_reported_speech() -> None:
     """A quoted fragment inside reported speech is not direct; plain reported speech keeps its clause."""
     mixed = one('Seoul\'s defence minister said the North Korean deployment was a "grave provocation".')
     assert not mixed.direct and "grave provocation" in mixed.quote
-    reported = one("Japan's foreign minister warned that North Korea could gain missile technology for its troops.")
+    reported = one(
+        "Japan's foreign minister warned that North Korea could gain missile technology for its troops."
+    )
     assert not reported.direct
     assert reported.quote == "North Korea could gain missile technology for its troops"
     assert reported.verb == "warned"
@@ -99,6 +101,23 @@ def test_she_resolves_to_the_person_named_before() -> None:
     """With no earlier speaker, 'She' is the last person the article named."""
     text = "Foreign Minister Choe Son Hui arrived in Moscow. She said North Korea would back Russia's war."
     assert one(text).speaker == "Choe Son Hui"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "A North Korean soldier who was captured by Ukraine said he had been sent to fight.",
+            "A North Korean soldier",
+        ),
+        ("Kim Jong Un was quoted as saying the troops had fulfilled their duty.", "Kim Jong Un"),
+        ("Kremlin Refuses to Confirm or Deny North Korean Troops in Russia", "Kremlin"),
+        ("US Confirms North Korean Troops in Russia", "US"),
+    ],
+)
+def test_relative_clauses_passive_quotes_and_title_case(text: str, speaker: str) -> None:
+    """Speakers with a relative clause, 'was quoted as saying', and title-case headline verbs."""
+    assert one(text).speaker == speaker
 
 
 def test_apposition_and_relayed_briefing() -> None:
