@@ -18,6 +18,8 @@ _PARAGRAPH = re.compile(r"\n\s*")
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _END = re.compile(r"[.!?…]+[\"”’'»)\]]*(?=\s)")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.’']*)$")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+_MAX_SENTENCE = 1200  # longer runs without a sentence end are cut at a space: work per sentence stays bounded
 _MAX_OPEN_QUOTE = 700  # an unclosed quotation longer than this is a stray mark, not a quote
 
 
@@ -52,7 +54,7 @@ def _quote_depth_changes(text: str) -> list[tuple[int, int]]:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the full stop at `dot` closes an abbreviation or an initial rather than a sentence."""
-    m = _WORD_BEFORE.search(text, 0, dot)
+    m = _WORD_BEFORE.search(text, max(0, dot - 24), dot)
     if not m:
         return False
     word = m.group(1).lower().rstrip(".")
@@ -80,32 +82,44 @@ def _split_paragraph(text: str, base: int, paragraph: int) -> list[Sentence]:
             ci += 1
         if depth and opened_at >= 0 and m.start() - opened_at < _MAX_OPEN_QUOTE:
             continue
-        if text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start()):
-            nxt = text[m.end() :].lstrip()[:1]
-            # "U.S. The" ends a sentence only rarely; keep abbreviations joined unless a quote opens.
-            if not nxt or nxt not in '“"':
-                continue
-        nxt_text = text[m.end() :].lstrip()
-        if nxt_text and nxt_text[0].islower():
+        nm = _NEXT_CHAR.match(text, m.end())
+        nxt = nm.group(1) if nm else ""
+        abbreviation = (
+            text[m.start()] == "." and m.end() - m.start() == 1 and _is_abbreviation(text, m.start())
+        )
+        if abbreviation and nxt not in ("“", '"'):
+            continue  # "U.S. The" ends a sentence only rarely; keep abbreviations joined unless a quote opens
+        if nxt.islower():
             continue
         end = m.end()
         if text[start:end].strip():
-            out.append(_make(text, start, end, base, paragraph))
+            out.extend(_make(text, start, end, base, paragraph))
         start = end
         depth = 0
         opened_at = -1
     if text[start:].strip():
-        out.append(_make(text, start, len(text), base, paragraph))
+        out.extend(_make(text, start, len(text), base, paragraph))
     return out
 
 
-def _make(text: str, start: int, end: int, base: int, paragraph: int) -> Sentence:
-    """A Sentence trimmed of surrounding whitespace."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Sentence(base + start, base + end, text[start:end], paragraph)
+def _make(text: str, start: int, end: int, base: int, paragraph: int) -> list[Sentence]:
+    """Sentences for text[start:end], trimmed of surrounding whitespace and cut when overlong."""
+    out = []
+    while True:
+        while start < end and text[start].isspace():
+            start += 1
+        stop = end
+        if stop - start > _MAX_SENTENCE:
+            space = text.rfind(" ", start + _MAX_SENTENCE // 2, start + _MAX_SENTENCE)
+            stop = space if space > start else start + _MAX_SENTENCE
+        cut = stop
+        while cut > start and text[cut - 1].isspace():
+            cut -= 1
+        if cut > start:
+            out.append(Sentence(base + start, base + cut, text[start:cut], paragraph))
+        if stop >= end:
+            return out
+        start = stop
 
 
 def split_sentences(text: str) -> list[Sentence]:

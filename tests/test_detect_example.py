@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,20 @@ def test_detect_never_raises_and_offsets_are_in_range(text: str) -> None:
     assert [f.start for f in found] == sorted(f.start for f in found)
     for f in found:
         assert 0 <= f.start <= f.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "North Korea said troops 3,000 soldiers ",  # no sentence end at all
+        "“North Korea sent 3,000 troops, the NIS said ",  # quotations that never close
+        "North Korea, the NIS, Seoul, the army, 3,000 soldiers, ",
+        "North Korea. U.S. N. K. A. B. soldiers 3,000. ",
+    ],
+)
+def test_pathological_text_stays_fast(unit: str) -> None:
+    """Work per sentence is bounded: 25,000 characters of worst-case text take well under a second."""
+    text = unit * (25_000 // len(unit))
+    started = time.perf_counter()
+    detect(text, TOPIC)
+    assert time.perf_counter() - started < 1.0
