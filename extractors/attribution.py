@@ -139,10 +139,10 @@ def _shape(
     post = toks[obj:]
     that = None
     for t in post[:5]:
-        if t.low == "that":
+        if t.low in ("that", "dass"):
             that = t
             break
-        if not (t.low in ADVERBIAL or t.text[:1].isupper()):
+        if not (t.low in ADVERBIAL or t.text[:1].isupper() or t.text == ","):
             break
     first = next((t for t in post if t.text not in ",:"), None)
     opens_quote = first is not None and first.text in "“\"‘«„'"
@@ -188,6 +188,9 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
     for m in ACCORDING.finditer(s):
         j0 = first_at(toks, m.end())
         english = not m.group().lower().startswith(("laut", "nach"))
+        if m.group("adj"):  # "nach südkoreanischen Angaben": the source is the adjective
+            a, b = m.start("adj"), m.end("adj") + len(" Angaben")
+            return Attribution(s[a:b], a, b, "according to", "claimed", 0, content_end(s), "according")
         j = np_after(toks, j0) if english else _german_np(toks, j0)
         if j <= j0 or not valid_subject([t.text for t in toks[j0:j]]):
             continue

@@ -226,5 +226,5 @@ def lexicon_for(topic: Topic) -> Lexicon:
 
 def key_for(name: str) -> str:
     """A stable key for a name as written: "Park Sun-won" and "Park Sunwon" both give "park-sunwon"."""
-    name = re.sub(r"^(?:the|a|an)\s+", "", name.strip(), flags=re.IGNORECASE)
+    name = re.sub(r"^(?:the|a|an|der|die|das|dem|den|des)\s+", "", name.strip(), flags=re.IGNORECASE)
     return slug(re.sub(r"(?<=\w)-(?=\w)", "", name.replace("’", "'").replace("'s", "s")))

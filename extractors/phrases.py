@@ -19,7 +19,8 @@ _V = {
     "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
     "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
     "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
-    "demand demands demanded sagte sagt erklärte erklärt warnte warnt",
+    "demand demands demanded sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
+    "schreibt teilte teilt",
     "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
     "thought suspect suspects suspected calculate calculates calculated schätzt schätzte",
     "confirmed": "confirm confirms confirmed acknowledge acknowledges acknowledged admit admits admitted "
@@ -117,7 +118,8 @@ OUTLETS = word_set(
     times moscow times npr dw politico axios newsweek"""
 )
 ACCORDING = re.compile(
-    r"\b(?:according\s+to|citing|per|laut|nach\s+angaben(?:\s+(?:von|des|der))?)\s+", re.IGNORECASE
+    r"\b(?:according\s+to|citing|per|laut|nach\s+(?:(?P<adj>\w+en)\s+)?angaben(?:\s+(?:von|des|der))?)\s+",
+    re.IGNORECASE,
 )
 APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
 QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
@@ -188,6 +190,10 @@ def last_before(toks: list[Tok], pos: int) -> int:
     return bisect_right(toks, pos, key=lambda t: t.end) - 1
 
 
+_GERMAN_NP = word_set("der des dem den das")
+_GERMAN_ADJ = ("ische", "ischen", "ischer", "isches", "ischem")
+
+
 def np_ok(t: Tok) -> bool:
     """Whether a token can sit inside a speaker's noun phrase."""
     low = t.low
@@ -197,6 +203,8 @@ def np_ok(t: Tok) -> bool:
         return True
     if low.endswith("'s"):
         return True  # a possessive: "the sheriff's office", "Pyongyang's military"
+    if low in _GERMAN_NP or low.endswith(_GERMAN_ADJ):
+        return True  # "der ukrainische Präsident", "des südkoreanischen Geheimdienstes"
     return (
         low in ROLE_WORDS or low in DETERMINERS or low in ("of", "and", "&", "de", "van", "von", "bin", "al")
     )
@@ -299,5 +307,5 @@ def word_count(toks: list[Tok]) -> int:
 
 INVERTIBLE = word_set(
     """says said tells told adds added warns warned claims claimed confirms confirmed notes noted sagte
-    sagt erklärte"""
+    sagt erklärte teilte betonte schrieb"""
 )  # fmt: skip

@@ -41,7 +41,9 @@ TITLE_WORDS = word_set(
     military state security mr mrs ms dr prof premier chancellor king queen governor mayor envoy adviser
     advisor head commissioner marshal officer official secretary-general commander-in-chief joint chiefs
     forces armed air navy naval force command directorate unification tank former acting top senior of
-    affairs the supreme gen. col. lt. sgt. maj. capt. adm. mr. mrs. ms. dr. prof. sen. rep. cmdr cmdr."""
+    affairs the supreme gen. col. lt. sgt. maj. capt. adm. mr. mrs. ms. dr. prof. sen. rep. cmdr cmdr.
+    präsident präsidentin ministerin außenminister außenministerin verteidigungsminister sprecher sprecherin
+    kanzler chef geheimdienstchef abgeordneter abgeordnete general generalstabschef"""
 )
 _HONORIFICS = word_set("""mr mrs ms dr prof col gen lt sgt maj capt adm cmdr""")
 NOT_NAMES = word_set(

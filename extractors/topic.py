@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,9 +44,15 @@ class Topic:
     aspects: tuple[str, ...] = ()
 
 
+_GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+
+
 def slug(text: str) -> str:
-    """A lowercase, dash-separated key for a name ("Lloyd Austin" -> "lloyd-austin")."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    """A lowercase, dash-separated ASCII key for a name ("Lloyd Austin" -> "lloyd-austin", "Südkorea" -> "suedkorea")."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_GERMAN_LETTERS)).encode("ascii", "ignore").decode()
+    )
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
