@@ -6,12 +6,28 @@ import re
 from dataclasses import dataclass
 
 from extractors.phrases import (
-    ACCORDING,
-    ADD_FOLLOW,
-    ADD_VERB,
     ADVERBIAL,
     APPOSITION_START,
     BOUNDARY_WORDS,
+    Tok,
+    content_end,
+    first_at,
+    last_before,
+    np_after,
+    np_ok,
+    object_end,
+    subject_before,
+    tokens,
+    valid_subject,
+    word_count,
+)
+from extractors.quotes import Quote, inside
+from extractors.speakers import norm_word
+from extractors.text import is_title_case
+from extractors.verbs import (
+    ACCORDING,
+    ADD_FOLLOW,
+    ADD_VERB,
     GERMAN_ADJECTIVE,
     GERMAN_ARTICLES,
     INVERTIBLE,
@@ -26,24 +42,10 @@ from extractors.phrases import (
     TIME_AFTER,
     VERB,
     ZUFOLGE,
-    Tok,
     aux_before,
-    content_end,
-    first_at,
-    last_before,
     may_attribute,
     may_cite,
-    np_after,
-    np_ok,
-    object_end,
-    subject_before,
-    tokens,
-    valid_subject,
-    word_count,
 )
-from extractors.quotes import Quote, inside
-from extractors.speakers import norm_word
-from extractors.text import is_title_case
 
 
 @dataclass(frozen=True)

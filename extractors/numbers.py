@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.qualifiers import read_marks
 from extractors.text import trie_pattern
 
 _SMALL = {
@@ -27,22 +28,6 @@ _VAGUE_FLOOR = {"dozen": 12, "dutzend": 12, "hundred": 100, "hundert": 100, "tho
                 "million": 10**6}  # fmt: skip
 
 # Canonical qualifier for each surface (lowercase); see the eval README's qualifier list.
-QUALIFIERS = {
-    "more than": "more than", "over": "more than", "well over": "more than", "just over": "more than",
-    "slightly more than": "more than", "upwards of": "more than", "in excess of": "more than",
-    "exceeded": "more than", "exceeding": "more than", "exceeds": "more than", "topped": "more than",
-    "surpassed": "more than", "mehr als": "more than", "über": "more than",
-    "at least": "at least", "no fewer than": "at least", "no less than": "at least", "mindestens": "at least",
-    "up to": "up to", "as many as": "up to", "no more than": "up to", "bis zu": "up to",
-    "around": "around", "rund": "around",
-    "about": "about", "some": "about", "approximately": "about", "roughly": "about", "an estimated": "about",
-    "estimated": "about", "etwa": "about", "ungefähr": "about", "circa": "about", "ca.": "about",
-    "nearly": "nearly", "almost": "nearly", "close to": "nearly", "fast": "nearly", "knapp": "nearly",
-    "beinahe": "nearly", "nahezu": "nearly",
-    "fewer than": "fewer than", "less than": "fewer than", "under": "fewer than", "weniger als": "fewer than",
-    "exactly": "exactly", "genau": "exactly",
-}  # fmt: skip
-
 _WORD_SMALL = "|".join(sorted((w for w in _SMALL if w not in ("a", "an", "one")), key=len, reverse=True))
 _WORD_TENS = "|".join(_TENS)
 _SCALE_WORD = r"(?:dozen|hundred|thousand|million|billion|trillion|dutzend|hundert|tausend)"
@@ -73,16 +58,6 @@ _DIGITS_ATOM = re.compile(
     )?""",
     re.VERBOSE,
 )
-_QUAL = re.compile(
-    r"(?:^|(?<=[\s(\"“]))(?P<q>"
-    + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
-    + r")\s+$",
-    re.IGNORECASE,
-)
-_DELTA_BEFORE = re.compile(
-    r"(?:\b(?:another|an\s+additional|additional|a\s+further|further|weitere|zusätzliche)\s+)$", re.IGNORECASE
-)
-_DELTA_AFTER = re.compile(r"\s+(?:more|additional|weitere)\b", re.IGNORECASE)
 _CONNECTOR = re.compile(r"\s*(?:-|–|—|to|or|and|bis|und)\s*$", re.IGNORECASE)
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember)"
 _DATE_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?$", re.IGNORECASE)
@@ -283,29 +258,7 @@ def find_quantities(text: str) -> list[Quantity]:
 
 def _quantity(text: str, a: _Atom, low: int | None, high: int | None, end: int) -> Quantity:
     """A Quantity for an atom (or a range from it), reading the qualifier and increment marks around it."""
-    ws = max(0, a.start - 40)
-    prefix = re.sub(r"\b(?:between|from|zwischen)\s+$", "", text[ws : a.start], flags=re.IGNORECASE)
-    delta = False
-    dm = _DELTA_BEFORE.search(prefix)
-    if dm:
-        delta = True
-        prefix = prefix[: dm.start()]
-    qualifier, surface = "none", None
-    qm = _QUAL.search(prefix)
-    if qm:
-        surface = qm.group("q")
-        qualifier = QUALIFIERS[surface.lower()]
-        prefix = prefix[: qm.start()]
-        dm = _DELTA_BEFORE.search(prefix)
-        if dm and not delta:
-            delta = True
-            prefix = prefix[: dm.start()]
-    lead = ws + len(prefix)
-    after = end
-    am = _DELTA_AFTER.match(text, end)
-    if am:
-        delta = True
-        after = am.end()
+    marks = read_marks(text, a.start, end)
     ranged = low != high
     value = None if (a.vague or ranged) else low
     return Quantity(
@@ -315,11 +268,11 @@ def _quantity(text: str, a: _Atom, low: int | None, high: int | None, end: int) 
         low=low,
         high=None if a.vague else high,
         vague=a.vague,
-        qualifier=qualifier,
-        qualifier_surface=surface,
-        lead=lead,
-        after=after,
-        delta=delta,
+        qualifier=marks.qualifier,
+        qualifier_surface=marks.surface,
+        lead=marks.lead,
+        after=marks.after,
+        delta=marks.delta,
         money=a.money,
         year_like=a.year_like and not ranged,
         worded=a.worded,

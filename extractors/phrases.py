@@ -1,4 +1,4 @@
-"""Reporting verbs and the phrases around them: tokens, speaker noun phrases, audiences, clause ends."""
+"""Speaker phrases in a sentence: tokens, noun phrases that can name a speaker, audiences, clause ends."""
 
 from __future__ import annotations
 
@@ -7,92 +7,8 @@ from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
 from extractors.speakers import DETERMINERS, PRONOUNS, QUANTIFIERS, ROLE_WORDS, norm_word
-from extractors.text import trie_pattern, word_set
+from extractors.text import word_set
 
-_V = {
-    "claimed": "say says said tell tells told add adds added state states stated claim claims claimed "
-    "announce announces announced note notes noted inform informs informed brief briefs briefed insist insists "
-    "insisted stress stresses stressed emphasize emphasizes emphasized emphasise emphasises emphasised explain "
-    "explains explained argue argues argued write writes wrote predict predicts predicted urge urges urged "
-    "praise praises praised condemn condemns condemned offer offers offered vow vows vowed pledge pledges "
-    "pledged threaten threatens threatened allege alleges alleged disclose discloses disclosed declare "
-    "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
-    "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
-    "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
-    "demand demands demanded sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
-    "schreibt teilte teilt",
-    "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
-    "thought suspect suspects suspected calculate calculates calculated schätzt schätzte",
-    "confirmed": "confirm confirms confirmed acknowledge acknowledges acknowledged admit admits admitted "
-    "concede concedes conceded bestätigte bestätigt",
-    "denied": "deny denies denied dismiss dismisses dismissed reject rejects rejected refute refutes refuted "
-    "dementierte dementiert",
-    "reported": "report reports reported berichtete berichtet",
-}
-_MULTI = {
-    "refused to confirm or deny": "neither", "declined to confirm or deny": "neither",
-    "refuses to confirm or deny": "neither", "declines to confirm or deny": "neither",
-    "declines to comment": "neither", "refuse to confirm or deny": "neither",
-    "would neither confirm nor deny": "neither", "declined to comment": "neither",
-    "refused to comment": "neither", "declined to confirm": "neither", "called on": "claimed",
-    "called for": "claimed", "calls on": "claimed", "calls for": "claimed", "quoted as saying": "claimed",
-}  # fmt: skip
-STANCE_OF = {w: stance for stance, words in _V.items() for w in words.split()} | _MULTI
-VERB = re.compile(r"(?<![\w’'-])(?:" + trie_pattern(list(STANCE_OF)) + r")(?![\w’'-])", re.IGNORECASE)
-TELL = word_set("""tell tells told inform informs informed brief briefs briefed warned warns urged urges""")
-# "said on Thursday, bringing the total to ...": the verb ends a trailing attribution.
-PARTICIPLE_AFTER = re.compile(r"[^,.;“\"]{0,40}?,\s+[a-z]+ing\b")
-# Time phrases between a reporting verb and what is reported: "said on Monday (that) ...".
-TIME_AFTER = re.compile(
-    r"(?:,?\s*(?:on|late|early|last|this|earlier|later)?\s*(?:(?:on|in|late|early)\s+)?"
-    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|week|month|year|weekend|morning|evening|night"
-    r"|today|yesterday)\b|\s+in\s+(?:a|an|his|her|its|their)\s+(?:statement|interview|briefing|address|post)\b)+",
-    re.IGNORECASE,
-)
-AUX_WORDS = word_set(
-    """has have had also previously earlier long initially officially publicly repeatedly again already recently
-    just later separately further explicitly privately once now then first still openly formally directly do does
-    did will would could may might can must should not never was were is are been be being neither nor reportedly
-    monday tuesday wednesday thursday friday saturday sunday today yesterday"""
-)
-_AUX_PHRASES = (
-    ("for", "the", "first", "time"), ("in", "a", "statement"), ("in", "an", "interview"),
-    *((a, b) for a in ("last", "this", "on") for b in ("week", "month", "year", "weekend", "morning", "evening",
-                                                      "night", "monday", "tuesday", "wednesday", "thursday",
-                                                      "friday", "saturday", "sunday")),
-)  # fmt: skip
-_NEG_WORDS = word_set("not never neither nor")
-_PASSIVE_WORDS = word_set("was were is are been be being")
-
-
-def aux_before(toks: list[Tok], v0: int, floor: int) -> tuple[int, bool, bool]:
-    """Walk back over auxiliaries and adverbs before the verb at token v0 ("has previously", "did not",
-    "for the first time", "on Monday"): (index of the first of them, negated, passive)."""
-    j = v0 - 1
-    negated = passive = False
-    while j >= floor:
-        low = toks[j].low
-        if low in AUX_WORDS or low.endswith("n't"):
-            negated = negated or low in _NEG_WORDS or low.endswith("n't")
-            passive = passive or low in _PASSIVE_WORDS
-            j -= 1
-            continue
-        for phrase in _AUX_PHRASES:
-            n = len(phrase)
-            if j - n + 1 >= floor and tuple(t.low for t in toks[j - n + 1 : j + 1]) == phrase:
-                j -= n
-                break
-        else:
-            break
-    return j + 1, negated, passive
-
-
-NEG = re.compile(r"\b(?:not|never|neither|nor)\b|n['’]t\b", re.IGNORECASE)
-PASSIVE = re.compile(r"\b(?:was|were|is|are|been|be|being)\b", re.IGNORECASE)
-NOUN_BEFORE = word_set(
-    """amid of the a an such these those its his her their by with to and in on following after over about"""
-)
-NOUN_BEFORE_LOWER = word_set("media news press")  # "media reports", but "NK News reported"
 BOUNDARY_WORDS = word_set(
     """and but after before when while as since because although though that so yet where whereas once
     until if unless whether however meanwhile despite also earlier separately still now then instead
@@ -112,45 +28,7 @@ _AUDIENCE = word_set(
     audience briefing conference meeting session committee lawmaker reporter interviewer the a an his
     her its their news"""
 )
-OUTLETS = word_set(
-    """reuters ap afp associated press bbc cnn yonhap nk news al jazeera the guardian guardian bloomberg
-    nyt new york times washington post kyiv independent ukrainska pravda korea herald korea times japan
-    times moscow times npr dw politico axios newsweek"""
-)
-ACCORDING = re.compile(
-    r"\b(?:according\s+to|citing|per|laut|nach\s+(?:(?P<adj>\w+en)\s+)?angaben(?:\s+(?:von|des|der))?)\s+",
-    re.IGNORECASE,
-)
 APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
-QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
-ADD_VERB = re.compile(r"adds?|added", re.IGNORECASE)
-ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
-_HINT_WORDS = frozenset(v.split()[0].lower() for v in STANCE_OF) | word_set(
-    "according citing per laut angaben zufolge"
-)
-_SOURCE_WORDS = word_set("according citing per laut angaben zufolge")
-_LOWER_WORD = re.compile(r"[a-zäöüß]+")
-
-
-def may_attribute(s: str) -> bool:
-    """A cheap test before parsing: a reporting verb, a source phrase, a colon or a dash in the sentence."""
-    if ":" in s or " - " in s or "–" in s or "—" in s:
-        return True
-    return not _HINT_WORDS.isdisjoint(_LOWER_WORD.findall(s.lower()))
-
-
-def may_cite(s: str) -> bool:
-    """A cheap test before looking for "according to X" and its German forms."""
-    return not _SOURCE_WORDS.isdisjoint(_LOWER_WORD.findall(s.lower()))
-
-
-GERMAN_ARTICLES = word_set("des der dem den die das von vom")
-GERMAN_ADJECTIVE = re.compile(r"(?:e|en|er|es|em)$")
-ZUFOLGE = re.compile(r"\bzufolge\b", re.IGNORECASE)
-NOT_SPEAKER_HEADS = word_set(
-    """analysis explainer live watch opinion update updates breaking exclusive video photos editorial
-    factbox timeline q&a review comment interview"""
-)  # fmt: skip
 
 
 class Tok(NamedTuple):
@@ -303,9 +181,3 @@ def content_end(s: str) -> int:
 def word_count(toks: list[Tok]) -> int:
     """How many word tokens there are."""
     return sum(1 for t in toks if t.text[:1].isalnum())
-
-
-INVERTIBLE = word_set(
-    """says said tells told adds added warns warned claims claimed confirms confirmed notes noted sagte
-    sagt erklärte teilte betonte schrieb"""
-)  # fmt: skip
