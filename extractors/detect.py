@@ -28,8 +28,10 @@ _STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can 
 
 
 def is_relevant(text: str, topic: Topic) -> bool:
-    """Whether an article is about the topic at all (it names one of the topic's terms)."""
-    return lexicon_for(topic).has_term(read_source(text).work)
+    """Whether an article is about the topic at all: it names a term and, when the topic has aspects, one."""
+    lex = lexicon_for(topic)
+    work = read_source(text).work
+    return lex.has_term(work) and lex.has_aspect(work)
 
 
 def detect(text: str, topic: Topic) -> list[Finding]:

@@ -92,9 +92,11 @@ def test_offsets_point_into_the_input_even_with_html_entities() -> None:
 
 
 def test_irrelevant_text_finds_nothing() -> None:
-    """An article on another subject is not relevant and yields no figures."""
+    """An article on another subject is not relevant and yields no figures; naming North Korea is not enough."""
     text = "The storm killed 14 people and left 30,000 homes without power, officials said."
     assert not is_relevant(text, TOPIC)
+    assert not is_relevant("North Korea opened a new fertiliser factory, KCNA said.", TOPIC)
+    assert is_relevant("North Korea has sent troops to Russia, KCNA said.", TOPIC)
     assert [f for f in detect(text, TOPIC) if isinstance(f, Figure)] == []
 
 
