@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from extractors.phrases import (
-    ADVERBIAL,
     APPOSITION_START,
+    AUDIENCE,
     BOUNDARY_WORDS,
     Tok,
     content_end,
@@ -28,8 +28,11 @@ from extractors.verbs import (
     ACCORDING,
     ADD_FOLLOW,
     ADD_VERB,
+    CALLED,
+    DATELINE,
     GERMAN_ADJECTIVE,
     GERMAN_ARTICLES,
+    INTRO_WORDS,
     INVERTIBLE,
     NOT_SPEAKER_HEADS,
     NOUN_BEFORE,
@@ -37,6 +40,7 @@ from extractors.verbs import (
     OUTLETS,
     PARTICIPLE_AFTER,
     QUOTE_LEAD_IN,
+    QUOTE_MARK,
     STANCE_OF,
     TELL,
     TIME_AFTER,
@@ -77,6 +81,8 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
                 continue  # "the U.S. State Department", not the verb "state"
         if ADD_VERB.fullmatch(m.group()) and not ADD_FOLLOW.match(s, m.end()):
             continue  # "adds 2,000 more soldiers" is not speech; "added that", 'added: "...' is
+        if CALLED.fullmatch(m.group()) and not QUOTE_MARK.search(s, m.end()):
+            continue  # "called an emergency meeting"; but 'called the deployment a "dangerous expansion"'
         v0 = first_at(toks, m.start())
         v1 = min(max(v0, last_before(toks, m.end())), len(toks) - 1)
         prev = toks[v0 - 1] if v0 > 0 else None
@@ -131,6 +137,17 @@ def _relative(toks: list[Tok], k: int, floor: int) -> tuple[int, int] | None:
     return None
 
 
+def _intro(toks: list[Tok]) -> bool:
+    """Whether the sentence opens with an introductory phrase ("In a report on KCNA, ...", "Speaking in Rome, ...")."""
+    return bool(toks) and toks[0].low in INTRO_WORDS
+
+
+def dateline_end(s: str) -> int:
+    """Where the text starts after a dateline ("SEOUL — ", "KYIV (AP) — ")."""
+    m = DATELINE.match(s)
+    return m.end() if m else 0
+
+
 def _shape(
     s: str, toks: list[Tok], rng: tuple[int, int], v1: int, m: re.Match[str], verb: str, stance: str
 ) -> Attribution | None:
@@ -140,11 +157,11 @@ def _shape(
     obj = object_end(s, toks, v1) if m.group().lower() in TELL else v1 + 1
     post = toks[obj:]
     that = None
-    for t in post[:5]:
+    for t in post[:7]:  # "said (on Monday / after the briefing) that ..."
         if t.low in ("that", "dass"):
             that = t
             break
-        if not (t.low in ADVERBIAL or t.text[:1].isupper() or t.text == ","):
+        if t.text in '“"‘«„;:' or t.low in ("and", "but"):
             break
     first = next((t for t in post if t.text not in ",:"), None)
     opens_quote = first is not None and first.text in "“\"‘«„'"
@@ -153,8 +170,12 @@ def _shape(
     after_quote = s[:pre_end].endswith(("”", '"', "’", "'", "»", "«"))  # '"...," he said, adding that ...'
     participle = that is None and PARTICIPLE_AFTER.match(s, toks[obj - 1].end if obj > v1 else m.end())
     short = that is None and word_count(post) <= 6
-    if pre_words >= 2 and not opens_quote and (after_quote or short or participle):
-        return Attribution(subject, a, b, verb, stance, 0, pre_end, "trailing")
+    # "..., the NIS said on Thursday in its first estimate.": a long sentence ending in its source
+    tail = that is None and s[:a].rstrip().endswith(",") and word_count(post) <= 12 and not _intro(toks)
+    if pre_words >= 2 and not opens_quote and (after_quote or short or participle or tail):
+        if m.group().lower() in ("told", "informed", "briefed") and not post and toks[rng[1]].low in AUDIENCE:
+            return None  # "..., lawmakers told": a headline's passive, the audience is no speaker
+        return Attribution(subject, a, b, verb, stance, dateline_end(s), pre_end, "trailing")
     cstart = that.end if that else (toks[obj - 1].end if obj > v1 + 1 else m.end())
     lead_in = QUOTE_LEAD_IN.match(s, cstart)
     if lead_in and not that:

@@ -48,8 +48,12 @@ _BARE_AFTER = re.compile(r"\s*(?:[.,;:!?)]|$|\s(?:by|in|on|at|as|and|according|s
 _ELLIPTIC_AUX = re.compile(
     r"\s+(?:(?:have|has|had|were|was|are|is)\s+)?(?:(?:been|reportedly|already|now|since)\s+)*", re.I
 )
-_VERB_BEFORE = re.compile(r"(?:killed|captured|wounded|injured)(?:\s+(?:or|and)\s+(?:killed|captured|wounded|"
-                          r"injured))?\s+$", re.IGNORECASE)  # fmt: skip
+_VERB_BEFORE = re.compile(
+    r"\b(?P<v>kill(?:s|ed|ing)?|captur(?:e|es|ed|ing)|wound(?:s|ed|ing)?|injur(?:e|es|ed|ing))"
+    r"(?:\s+(?:or|and)\s+\w+)?\s+$",
+    re.IGNORECASE,
+)
+_VERB_CLASS_NOUN = {"kill": "killed", "captur": "captured", "wound": "wounded", "injur": "injured"}
 _WORD = re.compile(r"[^\s]+")
 
 
@@ -239,7 +243,8 @@ def _count(text: str, q: Quantity, lex: Lexicon, is_host: bool) -> Counted | Non
             if om:
                 cls = lex.class_of(om.group()) or cls
             elif vb:
-                cls = lex.class_of(vb.group().split()[0]) or cls
+                stem = next(k for k in _VERB_CLASS_NOUN if vb.group("v").lower().startswith(k))
+                cls = lex.class_of(_VERB_CLASS_NOUN[stem]) or cls  # "Ukraine captures two soldiers"
             elif not is_host:
                 cls = _predicate_class(text, end, lex) or cls
         return Counted(q, noun, cls, end)

@@ -23,10 +23,10 @@ ADVERBIAL = word_set(
     """on in at last this earlier a an the statement interview briefing week month year told"""
 )
 _WORD = re.compile(r"\(\w[\w.]*\)|[\w][\w’'&/.-]*|[,;:—–“”\"‘’«»„()]")
-_AUDIENCE = word_set(
+AUDIENCE = word_set(
     """reporters lawmakers journalists parliament legislators members colleagues counterparts allies
     audience briefing conference meeting session committee lawmaker reporter interviewer the a an his
-    her its their news"""
+    her its their news broadcaster channel newspaper outlet programme program radio television tv network"""
 )
 APPOSITION_START = DETERMINERS | ROLE_WORDS | word_set("former who")
 
@@ -154,7 +154,7 @@ def object_end(s: str, toks: list[Tok], v: int) -> int:
             break
         if t.low in PRONOUNS and t.low not in ("it",):
             break
-        if not (t.text[:1].isupper() or t.low in _AUDIENCE or t.low in ROLE_WORDS or t.low.endswith("'s")):
+        if not (t.text[:1].isupper() or t.low in AUDIENCE or t.low in ROLE_WORDS or t.low.endswith("'s")):
             break
         j += 1
         n += 1

@@ -108,8 +108,10 @@ def split_name_role(phrase: str) -> Person | None:
                 head = head[:-1]
             if head and not (len(head) == 1 and norm_word(head[0]).rstrip(".") in _HONORIFICS):
                 roles.append(" ".join(head))
-        elif chunk:
-            roles.append(" ".join(toks))
+        elif chunk and not (toks and norm_word(toks[0]) in ("who", "which")):
+            roles.append(
+                " ".join(toks)
+            )  # an apposition ("the U.S. defense secretary"), not a relative clause
     if name is None:
         return None
     role = ", ".join(r for r in roles if r) or None

@@ -8,7 +8,7 @@ from extractors.phrases import Tok
 from extractors.text import trie_pattern, word_set
 
 _V = {
-    "claimed": "say says said tell tells told add adds added state states stated claim claims claimed "
+    "claimed": "say says said tell tells told add adds added states stated claim claims claimed "
     "announce announces announced note notes noted inform informs informed brief briefs briefed insist insists "
     "insisted stress stresses stressed emphasize emphasizes emphasized emphasise emphasises emphasised explain "
     "explains explained argue argues argued write writes wrote predict predicts predicted urge urges urged "
@@ -99,8 +99,21 @@ ACCORDING = re.compile(
     re.IGNORECASE,
 )
 QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])")
-ADD_VERB = re.compile(r"adds?|added", re.IGNORECASE)
+# Verbs that report speech only when speech follows: "added that", 'posted: "...', not "adds 2,000 soldiers".
+ADD_VERB = re.compile(r"adds?|added|posted|tweeted", re.IGNORECASE)
 ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
+CALLED = re.compile(
+    r"calls?|called", re.IGNORECASE
+)  # "called the deployment a “dangerous expansion”" needs a quote
+QUOTE_MARK = re.compile(r"[“\"‘«„']")
+AUDIENCE_EXTRA = word_set(
+    "broadcaster channel newspaper outlet programme program radio television tv network"
+)
+DATELINE = re.compile(r"[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]\s+")
+INTRO_WORDS = word_set(
+    """in on at after before during speaking responding asked according following despite while when as since
+    amid with without under for from by to earlier later meanwhile however separately also but and writing"""
+)
 _HINT_WORDS = frozenset(v.split()[0].lower() for v in STANCE_OF) | word_set(
     "according citing per laut angaben zufolge"
 )

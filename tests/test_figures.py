@@ -38,6 +38,7 @@ def one(text: str) -> Figure:
         ("At least 200 North Korean soldiers have been killed, Kyiv said.", "killed"),
         ("About 500 North Korean soldiers were injured in the attack.", "wounded"),
         ("Ukraine has captured two North Korean soldiers.", "captured"),
+        ("Ukraine captures two North Korean soldiers in Kursk", "captured"),
         ("The North shipped 13,000 containers of munitions to Russia.", "containers"),
         ("North Korea sent 500 dead soldiers' bodies home, Ukrainian intelligence said.", "killed"),
         ("North Korean casualties have exceeded 4,000, the JCS said.", "casualties"),

@@ -120,6 +120,13 @@ def test_relative_clauses_passive_quotes_and_title_case(text: str, speaker: str)
     assert one(text).speaker == speaker
 
 
+def test_a_dateline_is_not_reported_speech() -> None:
+    """'SEOUL — ..., the NIS said on Thursday in its first estimate.': trailing source, dateline left out."""
+    text = "SEOUL — At least 100 North Korean soldiers have been killed, the NIS said on Thursday in its first estimate."
+    s = one(text)
+    assert (s.speaker, s.quote) == ("the NIS", "At least 100 North Korean soldiers have been killed")
+
+
 def test_apposition_and_relayed_briefing() -> None:
     """'Name, a lawmaker on the committee, said': the name is the speaker, the apposition its role."""
     s = one("Lee Seong-kweun, a lawmaker on the intelligence committee, said North Korean troops were moved.")
@@ -141,6 +148,10 @@ def test_apposition_and_relayed_briefing() -> None:
         "The UN now says 207 people were killed in Port-au-Prince this month.",
         "We assess that the DPRK has sent about 10,000 soldiers to Russia.",
         "Seoul says North Korea fired a ballistic missile into the sea.",
+        "President Yoon called an emergency meeting on the North Korean troops in Russia.",
+        "North Korea's state media has not told its citizens about the troops in Russia.",
+        "North Korean troop numbers in Russia double to around 3,000, lawmakers told",
+        "Zelenskyy posted photographs of the captured North Korean soldiers.",
         "KCNA said Kim Jong Un inspected a fertiliser factory in the north-east.",
     ],
 )
