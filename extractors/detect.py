@@ -63,7 +63,7 @@ def detect(text: str, topic: Topic) -> list[Finding]:
         stmt = _statement(src, sent, attr, who, quotes, lex, last)
         if stmt is not None:
             if who is not None:
-                book.remember(*who)
+                book.remember(*who, known=lex.claimant_key(stmt.speaker) is not None)
             if about:
                 found.append(stmt)
                 last = stmt

@@ -138,6 +138,13 @@ def scan_names(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return out
 
 
+# "the agency", "The spy agency", "the ministry": a definite description of an organisation named before.
+_DEFINITE = re.compile(
+    r"(?i:the)\s+(?:spy\s+|intelligence\s+|defence\s+|defense\s+|foreign\s+)?"
+    r"(?:agency|ministry|service|office|military|army|government|department|directorate)$"
+)
+
+
 @dataclass
 class SpeakerBook:
     """What an article has said so far about who is who: names seen, and the last speakers."""
@@ -148,6 +155,7 @@ class SpeakerBook:
     _scanned: int = 0
     last_person: Person | None = None
     last_group: str | None = None
+    last_known_group: str | None = None  # the last organisation the watch file knows ("the NIS")
     roles: dict[str, str] = field(default_factory=dict)
 
     def names_before(self, pos: int) -> list[tuple[int, Person]]:
@@ -186,6 +194,8 @@ class SpeakerBook:
             return phrase, None, False
         if kind in ("thing", "group"):
             return (self.last_group, None, False) if self.last_group else (phrase, None, False)
+        if self.last_known_group and _DEFINITE.match(phrase.strip()):
+            return self.last_known_group, None, False  # "the agency said": the agency named before
         person = split_name_role(phrase)
         if person is None:
             toks = [t for t in phrase.split() if norm_word(t) not in DETERMINERS]
@@ -202,8 +212,10 @@ class SpeakerBook:
             self.roles.setdefault(person.name, role)
         return person.name, role, True
 
-    def remember(self, speaker: str, role: str | None, is_person: bool) -> None:
-        """Note the speaker of a statement, for "he"/"she"/"it" in the sentences that follow."""
+    def remember(self, speaker: str, role: str | None, is_person: bool, known: bool = False) -> None:
+        """Note the speaker of a statement, for "he"/"she"/"it"/"the agency" in the sentences that follow."""
+        if known and not is_person:
+            self.last_known_group = speaker
         if is_person:
             self.last_person = Person(speaker, role)
         else:

@@ -97,6 +97,17 @@ def test_surname_and_pronoun_resolve_to_the_full_name_with_role() -> None:
     assert [s.direct for s in found] == [False, True, False]
 
 
+def test_the_agency_resolves_to_the_organisation_named_before() -> None:
+    """'The agency said' after the NIS spoke: the same claimant, so novelty sees one source."""
+    text = (
+        "South Korea's National Intelligence Service said 300 North Korean soldiers had died in Kursk. "
+        "The agency said the North Korean troops lacked drone training."
+    )
+    found = statements(text)
+    assert [s.speaker_key for s in found] == ["nis", "nis"]
+    assert found[1].speaker == "South Korea's National Intelligence Service"
+
+
 def test_she_resolves_to_the_person_named_before() -> None:
     """With no earlier speaker, 'She' is the last person the article named."""
     text = "Foreign Minister Choe Son Hui arrived in Moscow. She said North Korea would back Russia's war."
