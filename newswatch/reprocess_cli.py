@@ -1,0 +1,57 @@
+"""`newswatch reprocess`: detection again over stored article text, and what changed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from newswatch.cli import WatchOpt, app, open_watch
+from newswatch.commands import DbOpt, console, open_engine, parse_since
+from newswatch.settings import get_settings
+
+
+@app.command()
+def reprocess(
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only articles read since a date or an age (2d).")
+    ] = None,
+    watch: WatchOpt = None,
+    alert: Annotated[
+        bool, typer.Option("--alert", help="Queue alerts for claims no article had reported before.")
+    ] = False,
+    db: DbOpt = None,
+) -> None:
+    """Run detection again over stored article text and report what appeared and disappeared.
+
+    Use it after the watch file or the detector changed. Nothing alerted before is alerted again;
+    new claims are stored silently unless --alert is given.
+    Example: newswatch reprocess --since 7d
+    """
+    from newswatch.delivery import resolve_channels, targets_by_topic
+    from newswatch.reprocess import reprocess as run_reprocess
+
+    spec = open_watch(watch)
+    engine = open_engine(db)
+    targets = targets_by_topic(resolve_channels(spec, get_settings())) if alert else None
+    report = run_reprocess(engine, topics=spec.topics, since=parse_since(since), targets=targets)
+    table = Table(
+        "article", "topic", "appeared", "disappeared", title=f"{report.articles} articles read again"
+    )
+    for diff in report.diffs:
+        table.add_row(
+            diff.url, diff.topic, "\n".join(f"+ {a}" for a in diff.appeared) or "-",
+            "\n".join(f"- {d}" for d in diff.disappeared) or "-",
+        )  # fmt: skip
+    if report.diffs:
+        console.print(table)
+    appeared = sum(len(d.appeared) for d in report.diffs)
+    gone = sum(len(d.disappeared) for d in report.diffs)
+    new = sum(d.new_claims for d in report.diffs)
+    console.print(
+        f"{report.articles} articles read again: {appeared} findings appeared ({new} new claims), "
+        f"{gone} disappeared; {report.alerts_queued} alerts queued"
+        + ("" if alert else " (use --alert to queue alerts for new claims)"),
+        highlight=False,
+    )
