@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 
-# Prefect reads these at import time: no phoning home, and a quiet console unless asked.
+# Prefect reads these at import time: no phoning home, and a quiet console unless asked (the run's
+# INFO logs still reach the Prefect UI: only the console handler is raised to WARNING).
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+os.environ.setdefault("DO_NOT_TRACK", "1")  # Prefect's client-side telemetry
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 # The first start of the temporary Prefect server creates its database: slow on a busy 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
@@ -62,6 +70,115 @@ def print_summary(summary: RunSummary) -> None:
         out.print(f"  failed: {url}  [{error_class}] {detail}", highlight=False, markup=False)
 
 
+def check_feed_urls(urls: list[str]) -> None:
+    """Exit naming the first --feed value that is not an http(s) URL."""
+    for url in urls:
+        try:
+            parts = urlsplit(url)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            ok = False
+        if not ok:
+            fail(
+                f"--feed {url!r} is not an http(s) URL: give the feed's full address, like https://example.org/rss"
+            )
+
+
+@contextmanager
+def show_progress(console: Console, *, feed_urls: list[str], database_url: str) -> Iterator[None]:
+    """While a pass runs: a live line of counts on a terminal, a plain line now and then otherwise.
+
+    The counts are read from the database the pass writes to, so the flow needs no callback.
+    """
+    from rich.live import Live
+    from rich.spinner import Spinner
+
+    started, total, stop = datetime.now(UTC), len(feed_urls), threading.Event()
+    first = f"polling {total} feed{'' if total == 1 else 's'}…"
+    spinner = Spinner("dots", first)
+    # Alerts printed to stdout go above the live line when both are the terminal, and stay on stdout when not.
+    live = Live(spinner, console=console, transient=True, redirect_stdout=sys.stdout.isatty())
+    if console.is_terminal:
+        live.start()
+    else:
+        console.print(first, highlight=False)
+
+    def watch() -> None:
+        shown, last_print = "", 0.0
+        while not stop.wait(0.25):
+            text = _progress_line(database_url, started, feed_urls)
+            if text is None or text == shown:
+                continue
+            if console.is_terminal:
+                spinner.update(text=text)
+                shown = text
+            elif time.monotonic() - last_print >= 2:
+                console.print(text, highlight=False)
+                shown, last_print = text, time.monotonic()
+
+    thread = threading.Thread(target=watch, name="newswatch-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        if console.is_terminal:
+            live.stop()
+
+
+def _progress_line(database_url: str, started: datetime, feed_urls: list[str]) -> str | None:
+    """`2/3 feeds polled, 5 articles to read, 3 stored`, or None while the database is not ready."""
+    from sqlmodel import Session
+
+    from storage.db import get_engine
+    from storage.queries import pass_progress
+
+    try:
+        with Session(get_engine(database_url)) as session:
+            done = pass_progress(session, since=started, feed_urls=feed_urls)
+    except Exception:  # noqa: BLE001  (progress is decoration: the pass itself reports real errors)
+        return None
+    return (
+        f"{done.feeds_polled}/{len(feed_urls)} feeds polled, "
+        f"{done.entries_waiting} articles to read, {done.articles_stored} stored"
+    )
+
+
+def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
+    """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
+    from flows.monitor import monitor
+    from storage.db import DatabaseError
+
+    settings = get_settings()
+    urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
+    try:
+        with show_progress(err, feed_urls=urls, database_url=settings.database_url):
+            state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
+        result = state.result(raise_on_failure=False)
+    except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
+        result = exc
+    if isinstance(result, DatabaseError):
+        fail(str(result), code=1)
+    if isinstance(result, BaseException):
+        api = os.environ.get("PREFECT_API_URL")
+        hint = f"is the Prefect server at PREFECT_API_URL={api} running?" if api else "see the log above"
+        fail(f"the pass could not run ({type(result).__name__}: {result}); {hint}", code=1)
+    if api_url := os.environ.get("PREFECT_UI_URL") or _ui_url():
+        err.print(
+            f"in the Prefect UI: {api_url}/runs/flow-run/{state.state_details.flow_run_id}", highlight=False
+        )
+    return result
+
+
+def _ui_url() -> str | None:
+    """The Prefect UI's address when a server is configured (none for Prefect's temporary server)."""
+    from prefect.settings import get_current_settings
+
+    settings = get_current_settings()
+    return settings.ui_url if settings.api.url else None
+
+
 @app.command()
 def run(
     watch: WatchOpt = None,
@@ -76,14 +193,8 @@ def run(
     Exit 0 when the pass ran (failed feeds are reported), 1 when it could not run, 2 on bad input.
     """
     open_watch(watch)  # a bad watch file is a clear error before Prefect starts
-    from flows.monitor import monitor
-    from storage.db import DatabaseError
-
-    try:
-        summary = monitor(watch_file=str(watch) if watch else None, feeds=list(feed or []))
-    except DatabaseError as exc:
-        fail(str(exc), code=1)
-    print_summary(summary)
+    check_feed_urls(list(feed or []))
+    print_summary(run_pass(str(watch) if watch else None, list(feed or [])))
 
 
 @app.command()
@@ -102,6 +213,15 @@ def serve(
         fail("give --every or --cron, not both")
     if every is not None and every <= 0:
         fail("--every must be a positive number of minutes")
+    if cron is not None:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        try:
+            CronSchedule(cron=cron)
+        except ValueError:
+            fail(
+                f"--cron {cron!r} is not a cron expression: five fields, like '*/10 * * * *' (every 10 minutes)"
+            )
     open_watch(watch)
     from flows.monitor import monitor
 
@@ -167,7 +287,7 @@ def detect(
             out.write(json.dumps({"id": row_id, **finding.to_dict()}, ensure_ascii=False) + "\n")
 
 
-from newswatch import alerts_cli, commands  # noqa: E402,F401  (register their commands on the app)
+from newswatch import alerts_cli, commands, reprocess_cli  # noqa: E402,F401  (register their commands on the app)
 
 
 def main() -> None:
