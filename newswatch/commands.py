@@ -1,4 +1,4 @@
-"""Commands over stored data: findings, feeds, alerts and the database."""
+"""Commands over stored data: findings, timeline, feeds and the database."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from extractors.topic import Topic
 from newswatch.cli import app, db_app, err, fail
 from newswatch.settings import get_settings
 
@@ -102,8 +103,10 @@ def findings(
         fail(f"--kind must be figure or statement, not {kind!r}")
     if fmt not in ("table", "csv", "json"):
         fail(f"--format must be table, csv or json, not {fmt!r}")
+    when = parse_since(since)
     with Session(open_engine(db)) as session:
-        rows = list_findings(session, topic=topic, kind=kind, since=parse_since(since), claimant=claimant)
+        check_topic(session, topic)
+        rows = list_findings(session, topic=topic, kind=kind, since=when, claimant=claimant)
     if fmt == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -126,6 +129,63 @@ def _figure_text(row: dict[str, object]) -> str:
     fields = {k: row[k] for k in Figure.__dataclass_fields__ if k in row and k != "kind"}
     fields.update(delta=False)
     return describe_figure(Figure(**fields))  # type: ignore[arg-type]
+
+
+def check_topic(session: Session, topic: str | None) -> None:
+    """Exit with the known topics when `topic` is neither stored nor in the watch file."""
+    from storage.queries import known_topics
+
+    if topic is None:
+        return
+    known = set(known_topics(session)) | {t.name for t in _watch_topics()}
+    if topic not in known:
+        fail(
+            f"no topic {topic!r} in the database or the watch file (known: {', '.join(sorted(known)) or 'none'})"
+        )
+
+
+def _watch_topics() -> tuple[Topic, ...]:
+    """The default watch file's topics; none when it cannot be read (reading commands do not need it)."""
+    from newswatch.watchfile import WatchFileError, load_watch
+
+    try:
+        return load_watch(get_settings().watch_file).topics
+    except WatchFileError:
+        return ()
+
+
+@app.command()
+def timeline(
+    topic: Annotated[str | None, typer.Option("--topic", help="Only this topic.")] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained page with the charts.")
+    ] = None,
+    db: DbOpt = None,
+) -> None:
+    """How each figure evolved: every claimant's values over time, per topic and unit class.
+
+    Example: newswatch timeline --html timeline.html   (then open timeline.html in a browser; works offline)
+    """
+    from newswatch.timeline import build_charts, timeline_html, timeline_tables
+    from storage.queries import figure_points
+
+    with Session(open_engine(db)) as session:
+        check_topic(session, topic)
+        points = figure_points(session, topic=topic)
+    topics = _watch_topics()
+    names = {c.key: c.name for t in topics for c in t.claimants}
+    charts = build_charts(points, names, {t.name: t.title for t in topics})
+    if not charts:
+        console.print("no figures stored yet: run `newswatch run` (or `newswatch demo`) first")
+    for table in timeline_tables(charts):
+        console.print(table)
+    if html is not None:
+        page = timeline_html(charts, generated=datetime.now(UTC))
+        try:
+            html.write_text(page, encoding="utf-8")
+        except OSError as exc:
+            fail(f"cannot write {html}: {exc.strerror}; choose a writable path for --html", code=1)
+        console.print(f"wrote {html} ({len(charts)} charts)")
 
 
 @app.command()

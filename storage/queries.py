@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from storage.models import Article, Claim, Finding
+from storage.models import AlertDelivery, Article, Claim, Entry, Feed, Finding
 
 # The stable columns of `newswatch findings --format csv|json`, in order.
 FINDING_COLUMNS = (
@@ -98,3 +101,129 @@ def list_findings(
         )
         rows.append(row)
     return rows
+
+
+def known_topics(session: Session) -> list[str]:
+    """The topics that have stored findings, by name."""
+    return sorted(session.exec(select(Finding.topic).distinct()).all())
+
+
+@dataclass(frozen=True)
+class FigurePoint:
+    """One distinct figure (a claim) as first reported: who, how many, when, where, and the sentence."""
+
+    topic: str
+    unit_class: str
+    claimant_key: str | None
+    claimant: str | None  # as written in the first article
+    value: int | None
+    low: int | None
+    high: int | None
+    vague: bool
+    delta: bool
+    qualifier: str
+    unit: str
+    stance: str
+    change: str  # new_figure or revised_figure
+    when: datetime | None  # the first article's publication time, else when it was first seen
+    outlet: str
+    outlets: int  # corroboration: how many outlets reported it
+    title: str
+    url: str
+    sentence: str
+
+
+def figure_points(session: Session, *, topic: str | None = None) -> list[FigurePoint]:
+    """Every distinct stored figure with its first report, oldest first (the data of `newswatch timeline`)."""
+    query = (
+        select(Finding, Claim, Article)
+        .join(Claim, col(Claim.id) == col(Finding.claim_id))
+        .join(Article, col(Article.id) == col(Finding.article_id))
+        .where(Finding.kind == "figure", col(Finding.is_new))
+        .order_by(col(Finding.id))
+    )
+    if topic:
+        query = query.where(Finding.topic == topic)
+    points = []
+    for finding, claim, article in session.exec(query).all():
+        data = finding.data
+        points.append(
+            FigurePoint(
+                topic=finding.topic,
+                unit_class=str(data.get("unit_class") or claim.unit_class or "?"),
+                claimant_key=data.get("claimant_key"),
+                claimant=data.get("claimant"),
+                value=data.get("value"),
+                low=data.get("low"),
+                high=data.get("high"),
+                vague=bool(data.get("vague")),
+                delta=bool(data.get("delta")),
+                qualifier=str(data.get("qualifier") or "none"),
+                unit=str(data.get("unit") or ""),
+                stance=str(data.get("stance") or ""),
+                change=claim.change,
+                when=claim.first_published_at or article.published or claim.first_seen_at,
+                outlet=article.outlet,
+                outlets=claim.outlets,
+                title=article.title or "",
+                url=article.url,
+                sentence=finding.sentence,
+            )
+        )
+    points.sort(key=lambda p: (p.when is None, p.when or datetime.min))
+    return points
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    """How a report names and links an article."""
+
+    title: str
+    outlet: str
+    url: str
+
+
+def article_refs(session: Session, ids: Iterable[int]) -> dict[int, ArticleRef]:
+    """Title, outlet and URL of the articles with these ids."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(select(Article).where(col(Article.id).in_(wanted))).all()
+    return {a.id: ArticleRef(a.title or a.url, a.outlet, a.url) for a in rows if a.id is not None}
+
+
+@dataclass(frozen=True)
+class PassProgress:
+    """How far a running pass has got, as the database shows it."""
+
+    feeds_polled: int
+    entries_waiting: int  # entries seen but not yet read and stored
+    articles_stored: int
+
+
+def pass_progress(session: Session, *, since: datetime, feed_urls: Iterable[str]) -> PassProgress:
+    """Feeds polled and entries stored since `since`, among these feeds (a live view of a pass)."""
+    urls = list(feed_urls)
+    feed_ids = select(Feed.id).where(col(Feed.url).in_(urls))
+    polled = session.exec(
+        select(func.count())
+        .select_from(Feed)
+        .where(col(Feed.url).in_(urls), col(Feed.last_polled_at) >= since)
+    ).one()
+    waiting = session.exec(
+        select(func.count())
+        .select_from(Entry)
+        .where(col(Entry.feed_id).in_(feed_ids), col(Entry.processed_at).is_(None))
+    ).one()
+    stored = session.exec(
+        select(func.count())
+        .select_from(Entry)
+        .where(col(Entry.feed_id).in_(feed_ids), col(Entry.processed_at) >= since)
+    ).one()
+    return PassProgress(int(polled), int(waiting), int(stored))
+
+
+def delivery_counts(session: Session) -> dict[str, int]:
+    """How many alert deliveries are in each status (pending, sending, sent, failed)."""
+    rows = session.exec(select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)).all()
+    return {status: int(count) for status, count in rows}

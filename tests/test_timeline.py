@@ -1,0 +1,217 @@
+"""`newswatch timeline` on the demo newsroom's data: a series per claimant, in time order, fully offline."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from newswatch.cli import app
+from newswatch.timeline import Chart, Series, build_charts, chart_markdown, chart_svg, timeline_html
+from storage.db import dispose_engines, get_engine
+from storage.queries import FigurePoint, list_findings
+
+runner = CliRunner()
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse_svg(text: str | bytes) -> ElementTree.Element:
+    """Our own chart as XML: parsing checks it is well formed."""
+    return ElementTree.fromstring(text)  # noqa: S314  (text we generated, not untrusted input)
+
+
+def newsroom_pass(db_url: str) -> None:
+    """One pass of the pipeline (no Prefect, no alerts) over the demo newsroom into `db_url`."""
+    from newswatch.fetcher import Fetcher
+    from newswatch.newsroom import Newsroom
+    from newswatch.pipeline import poll_feed, prepare_entry, store_in_order
+    from newswatch.settings import Settings
+    from newswatch.watchfile import load_watch
+    from storage.db import session_scope
+    from storage.feeds import ensure_feeds
+
+    settings = Settings(database_url=db_url, allowed_networks="127.0.0.1/32")
+    topics = load_watch(settings.watch_file).topics
+    engine = get_engine(db_url)
+    with Newsroom() as room, Fetcher(settings) as fetcher:
+        with session_scope(engine) as session:
+            feed_ids = ensure_feeds(session, urls=room.feed_urls)
+        prepared = []
+        for feed_id in feed_ids.values():
+            poll = poll_feed(fetcher, engine, feed_id=feed_id, settings=settings)
+            for entry_id in poll.to_read:
+                if (entry := prepare_entry(fetcher, engine, entry_id=entry_id, topics=topics)) is not None:
+                    prepared.append(entry)
+    store_in_order(engine, prepared, topics={t.name: t for t in topics}, targets={})
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database holding one pass over the demo newsroom."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('timeline') / 'demo.db'}"
+    newsroom_pass(url)
+    yield url
+    dispose_engines()
+
+
+class Page(HTMLParser):
+    """Every start tag with its attributes, and the text of <style> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {k: v or "" for k, v in attrs}))
+        self._in_style = tag == "style"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_style:
+            self.styles.append(data)
+            self._in_style = False
+
+
+def _stored_series(db_url: str) -> Counter[tuple[str, str]]:
+    """Distinct figures per (unit class, claimant key), read through the export (an independent path)."""
+    with Session(get_engine(db_url)) as session:
+        rows = list_findings(session, kind="figure")
+    return Counter((r["unit_class"], r["claimant_key"] or "") for r in rows if r["change"] != "repeat")
+
+
+def test_the_html_page_draws_every_claimants_figures(demo_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "timeline.html"
+    result = runner.invoke(app, ["timeline", "--db", demo_db, "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = Page()
+    page.feed(out.read_text(encoding="utf-8"))
+    rows: Counter[tuple[str, str]] = Counter()
+    unit = ""
+    for tag, attrs in page.tags:
+        if tag == "section":
+            unit = attrs["data-unit-class"]
+        if tag == "tr" and "data-claimant" in attrs:
+            rows[(unit, attrs["data-claimant"])] += 1
+    stored = _stored_series(demo_db)
+    assert len(stored) >= 5
+    assert rows == stored
+    # In the chart: one coloured series per claimant, one dot per figure that is a total.
+    svg_root = parse_svg(re.search(r"<svg.*?</svg>", out.read_text(), re.S)[0])  # type: ignore[index]
+    drawn = {g.get("data-claimant"): len(g.findall("circle")) for g in svg_root.iter("g")}
+    troops = {k: n for (u, k), n in stored.items() if u == svg_root.get("data-unit-class")}
+    assert drawn == troops
+
+
+def test_each_claimants_line_runs_forward_in_time_and_follows_the_values(demo_db: str) -> None:
+    from storage.queries import figure_points
+
+    with Session(get_engine(demo_db)) as session:
+        charts = build_charts(figure_points(session))
+    moving = [(c, s) for c in charts for s in c.series if len({p.value for p in s.points}) > 1]
+    assert moving, "the demo has claimants whose figures changed"
+    for chart, series in moving:
+        svg = parse_svg(chart_svg(chart, standalone=True))
+        group = next(g for g in svg.iter(f"{SVG}g") if g.get("data-claimant") == series.key)
+        xy = [
+            tuple(map(float, pair.split(","))) for pair in group.find(f"{SVG}polyline").get("points").split()
+        ]  # type: ignore[union-attr]
+        assert [x for x, _ in xy] == sorted(x for x, _ in xy)
+        values = [p.value or p.low or 0 for p in series.points]
+        for (_, y1), (_, y2), v1, v2 in zip(xy, xy[1:], values, values[1:], strict=False):
+            assert (y2 < y1) == (v2 > v1), (series.label, values)
+
+
+def test_the_page_loads_nothing_from_any_url(demo_db: str, tmp_path: Path) -> None:
+    out = tmp_path / "timeline.html"
+    assert runner.invoke(app, ["timeline", "--db", demo_db, "--html", str(out)]).exit_code == 0
+    html = out.read_text(encoding="utf-8")
+    page = Page()
+    page.feed(html)
+    links = [attrs["href"] for tag, attrs in page.tags if tag == "a"]
+    assert links and all(link.startswith("http://127.0.0.1:") for link in links)
+    assert {tag for tag, _ in page.tags}.isdisjoint({"script", "link", "img", "iframe", "object", "embed"})
+    for tag, attrs in page.tags:
+        for name, value in attrs.items():
+            if (tag, name) == ("a", "href"):
+                continue
+            assert not re.search(r"(https?:)?//|url\(", value), (tag, name, value)
+    assert not any("url(" in css or "@import" in css for css in page.styles)
+    # The only URLs anywhere in the text are the article links themselves.
+    assert set(re.findall(r"https?://[^\"'<>\s]+", html)) <= set(links)
+    assert "default-src 'none'" in html
+
+
+def test_the_terminal_table_lists_claimants_and_values(demo_db: str) -> None:
+    result = runner.invoke(app, ["timeline", "--db", demo_db, "--topic", "nk-troops-russia"])
+    assert result.exit_code == 0, result.output
+    with Session(get_engine(demo_db)) as session:
+        rows = [r for r in list_findings(session, kind="figure") if r["change"] != "repeat"]
+    for row in rows:
+        assert f"{row['value'] or row['low']:,}" in result.output
+
+
+def test_unknown_topic_and_empty_database_are_plain_answers(tmp_path: Path, demo_db: str) -> None:
+    result = runner.invoke(app, ["timeline", "--db", demo_db, "--topic", "nope"])
+    assert result.exit_code == 2
+    assert "nk-troops-russia" in result.stderr
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = runner.invoke(app, ["timeline", "--db", empty, "--html", str(tmp_path / "t.html")])
+    assert result.exit_code == 0
+    assert "no figures stored yet" in result.output
+    assert "No figures stored yet" in (tmp_path / "t.html").read_text(encoding="utf-8")
+    result = runner.invoke(
+        app, ["timeline", "--db", demo_db, "--html", str(tmp_path / "no" / "such" / "t.html")]
+    )
+    assert result.exit_code == 1
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def _point(
+    value: int | None, *, days: int = 0, low: int | None = None, high: int | None = None
+) -> FigurePoint:
+    return FigurePoint(
+        topic="t",
+        unit_class="troops",
+        claimant_key="nis",
+        claimant="the NIS",
+        value=value,
+        low=low if low is not None else value,
+        high=high if high is not None else value,
+        vague=value is None and high is None,
+        delta=False,
+        qualifier="around",
+        unit="soldiers",
+        stance="claimed",
+        change="new_figure",
+        when=datetime(2024, 10, 18, tzinfo=UTC) + timedelta(days=days),
+        outlet="Wire <&>",
+        outlets=1,
+        title="A <b>title</b>",
+        url="javascript:alert(1)",
+        sentence="He said <script>.",
+    )
+
+
+def test_odd_charts_are_well_formed_svg_and_escape_what_they_show() -> None:
+    points = (_point(3000), _point(None, days=0, low=1000), _point(None, days=0, low=10000, high=12000))
+    chart = Chart("t", "troops", (Series("nis", "N<I>S & co", points),))
+    svg = parse_svg(chart_svg(chart, standalone=True))  # one day only: no division by zero
+    circles = list(svg.iter(f"{SVG}circle"))
+    assert len(circles) == 3
+    assert [c.get("fill") for c in circles].count("#ffffff") == 1  # the vague amount is hollow
+    data = chart_markdown(chart).split("base64,")[1].rstrip(")")
+    assert parse_svg(base64.b64decode(data)).tag == f"{SVG}svg"
+    html = timeline_html([chart], generated=datetime.now(UTC))
+    assert "<script>" not in html and "<b>" not in html
+    assert 'href="javascript' not in html
