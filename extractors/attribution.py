@@ -37,6 +37,7 @@ from extractors.verbs import (
     NOT_SPEAKER_HEADS,
     NOUN_BEFORE,
     NOUN_BEFORE_LOWER,
+    NOUN_LIKE,
     OUTLETS,
     PARTICIPLE_AFTER,
     QUOTE_LEAD_IN,
@@ -86,10 +87,12 @@ def _verb_attribution(s: str, toks: list[Tok], quotes: list[Quote], start_at: in
         v0 = first_at(toks, m.start())
         v1 = min(max(v0, last_before(toks, m.end())), len(toks) - 1)
         prev = toks[v0 - 1] if v0 > 0 else None
+        nounlike = m.group().lower() in NOUN_LIKE
         if prev is not None and (
-            prev.low in NOUN_BEFORE or (prev.low in NOUN_BEFORE_LOWER and not prev.text[:1].isupper())
+            prev.low in NOUN_BEFORE
+            or (nounlike and prev.low in NOUN_BEFORE_LOWER and not prev.text[:1].isupper())
         ):
-            continue  # "amid reports that", "media reports": nouns, not verbs
+            continue  # "amid reports that", "media reports": nouns, not verbs (but "South Korean media said")
         if m.group().lower() == "think" and s[m.end() : m.end() + 5].lower() == " tank":
             continue  # "a think tank estimated"
         a0, negated, passive = aux_before(toks, v0, floor)

@@ -89,6 +89,8 @@ NOUN_BEFORE = word_set(
     """amid of the a an such these those its his her their by with to and in on following after over about"""
 )
 NOUN_BEFORE_LOWER = word_set("media news press")  # "media reports", but "NK News reported"
+# Verb forms that are also nouns: after "media", "news" they are the nouns ("media reports").
+NOUN_LIKE = word_set("report reports claim claims estimate estimates comment comments remarks warns offers")
 OUTLETS = word_set(
     """reuters ap afp associated press bbc cnn yonhap nk news al jazeera the guardian guardian bloomberg
     nyt new york times washington post kyiv independent ukrainska pravda korea herald korea times japan
