@@ -17,10 +17,11 @@ _V = {
     "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
     "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
     "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
-    "demand demands demanded sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
+    "demand demands demanded know knows sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
     "schreibt teilte teilt",
     "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
-    "thought suspect suspects suspected calculate calculates calculated schätzt schätzte",
+    "thought suspect suspects suspected calculate calculates calculated expect expects understand understands "
+    "schätzt schätzte",
     "confirmed": "confirm confirms confirmed acknowledge acknowledges acknowledged admit admits admitted "
     "concede concedes conceded bestätigte bestätigt",
     "denied": "deny denies denied dismiss dismisses dismissed reject rejects rejected refute refutes refuted "
