@@ -19,9 +19,6 @@ _NOT_NP = BOUNDARY_WORDS | word_set(
     """in on at for from with by to into over under about speaking responding asked writing according
     following later today yesterday tonight amid during without within"""
 )
-ADVERBIAL = word_set(
-    """on in at last this earlier a an the statement interview briefing week month year told"""
-)
 _WORD = re.compile(r"\(\w[\w.]*\)|[\w][\w’'&/.-]*|[,;:—–“”\"‘’«»„()]")
 AUDIENCE = word_set(
     """reporters lawmakers journalists parliament legislators members colleagues counterparts allies

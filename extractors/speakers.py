@@ -61,7 +61,6 @@ NOT_NAMES = word_set(
     responding asked writing following during"""
 )
 _NAME_TOKEN = re.compile(r"^(?:[A-ZÀ-Ý][a-zà-ÿ’']+(?:-[A-Za-zà-ÿ][a-zà-ÿ’']*)*|[A-Z]\.)$")
-_TOKEN = re.compile(r"[^\s,]+|,")
 
 
 def norm_word(word: str) -> str:

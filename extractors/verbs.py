@@ -105,13 +105,9 @@ QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])
 # Verbs that report speech only when speech follows: "added that", 'posted: "...', not "adds 2,000 soldiers".
 ADD_VERB = re.compile(r"adds?|added|posted|tweeted", re.IGNORECASE)
 ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
-CALLED = re.compile(
-    r"calls?|called", re.IGNORECASE
-)  # "called the deployment a “dangerous expansion”" needs a quote
+# "called the deployment a “dangerous expansion”" is speech; "called an emergency meeting" is not.
+CALLED = re.compile(r"calls?|called", re.IGNORECASE)
 QUOTE_MARK = re.compile(r"[“\"‘«„']")
-AUDIENCE_EXTRA = word_set(
-    "broadcaster channel newspaper outlet programme program radio television tv network"
-)
 DATELINE = re.compile(r"[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]\s+")
 INTRO_WORDS = word_set(
     """in on at after before during speaking responding asked according following despite while when as since
