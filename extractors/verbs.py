@@ -17,7 +17,10 @@ _V = {
     "declares declared assert asserts asserted suggest suggests suggested hint hints hinted accuse accuses "
     "accused warn warns warned reveal reveals revealed called calls comment comments commented remark "
     "remarks remarked respond responds responded reply replies replied tweeted posted recall recalls recalled "
-    "demand demands demanded know knows sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
+    "demand demands demanded know knows describe describes described criticize criticizes criticized "
+    "criticise criticises criticised slam slams slammed hail hails hailed welcome welcomes welcomed promise "
+    "promises promised reiterate reiterates reiterated caution cautions cautioned labelled labeled dubbed "
+    "sagte sagt sagten erklärte erklärt erklärten warnte warnt betonte betont schrieb "
     "schreibt teilte teilt",
     "estimated": "estimate estimates estimated believe believes believed assess assesses assessed think thinks "
     "thought suspect suspects suspected calculate calculates calculated expect expects understand understands "
@@ -106,7 +109,7 @@ QUOTE_LEAD_IN = re.compile(r"[^“\"‘«„.;]{0,60}?[:,]\s*(?=[“\"‘«„])
 ADD_VERB = re.compile(r"adds?|added|posted|tweeted", re.IGNORECASE)
 ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|during|later|earlier)\b)", re.IGNORECASE)
 # "called the deployment a “dangerous expansion”" is speech; "called an emergency meeting" is not.
-CALLED = re.compile(r"calls?|called", re.IGNORECASE)
+CALLED = re.compile(r"calls?|called|labell?ed|dubbed", re.IGNORECASE)
 QUOTE_MARK = re.compile(r"[“\"‘«„']")
 DATELINE = re.compile(r"[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]\s+")
 INTRO_WORDS = word_set(
