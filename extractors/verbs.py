@@ -63,6 +63,9 @@ _AUX_PHRASES = (
                                                       "night", "monday", "tuesday", "wednesday", "thursday",
                                                       "friday", "saturday", "sunday")),
 )  # fmt: skip
+_PHRASES_ENDING: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _AUX_PHRASES:
+    _PHRASES_ENDING.setdefault(_phrase[-1], []).append(_phrase)
 _NEG_WORDS = word_set("not never neither nor")
 _PASSIVE_WORDS = word_set("was were is are been be being")
 
@@ -79,7 +82,7 @@ def aux_before(toks: list[Tok], v0: int, floor: int) -> tuple[int, bool, bool]:
             passive = passive or low in _PASSIVE_WORDS
             j -= 1
             continue
-        for phrase in _AUX_PHRASES:
+        for phrase in _PHRASES_ENDING.get(low, ()):
             n = len(phrase)
             if j - n + 1 >= floor and tuple(t.low for t in toks[j - n + 1 : j + 1]) == phrase:
                 j -= n
