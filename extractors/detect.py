@@ -156,8 +156,11 @@ def _figures(
             stance = "estimated"
         elif _REPORTED.search(sent.text):
             stance = "reported"
-        if stance in ("claimed", "reported") and _HEDGE_AFTER.match(sent.text, c.noun_end):
-            stance = "estimated"  # "the 10,000 soldiers believed to be in Russia"
+        if stance in ("claimed", "reported") and (
+            _HEDGE_AFTER.match(sent.text, c.noun_end)
+            or (q.qualifier_surface or "").lower().endswith("estimated")
+        ):
+            stance = "estimated"  # "the 10,000 soldiers believed to be in Russia", "an estimated 11,000"
         start, end = src.span(sent.start + q.start, sent.start + q.end)
         out.append(
             Figure(

@@ -29,7 +29,7 @@ _PRED_STOP = word_set("""to and but while as after before than because since or"
 _PARTITIVE = re.compile(r"\s+of\s+(?:the|those|these|its|their|an\s+estimated|some|about|around|roughly)?\s*",
                         re.IGNORECASE)  # fmt: skip
 _TOTAL_OF = re.compile(
-    r"(?:number|total|tally|toll|count|strength|figure|size)\s+of\s+(?:[\w’'-]+\s+){0,4}$", re.I
+    r"(?:number|total|tally|toll|count|strength|figure|size)(?:\s+of)?\s+(?:[\w’'-]+\s+){0,4}$", re.I
 )
 _TOTAL_LINK = re.compile(
     r"(?:\s+[\w’'-]+){0,6}?\s+(?:to|at|of|is|was|reached|hit|stood\s+at|stands\s+at|rose\s+to)\s*", re.I
@@ -157,6 +157,8 @@ def _backward(text: str, q: Quantity, lex: Lexicon) -> tuple[str, int, int] | No
     if found is None:
         return None
     before, after = prefix[: found.start()], prefix[found.end() :]
+    if lex.owns_number(before):
+        return None  # "Russian losses have exceeded 600,000"
     total = _TOTAL_OF.search(before) and _TOTAL_LINK.fullmatch(after)
     linked = _LINKED.fullmatch(after)
     by_verb = q.qualifier_surface is not None and q.qualifier_surface.lower() in (

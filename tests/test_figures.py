@@ -42,6 +42,12 @@ def one(text: str) -> Figure:
         ("The North shipped 13,000 containers of munitions to Russia.", "containers"),
         ("North Korea sent 500 dead soldiers' bodies home, Ukrainian intelligence said.", "killed"),
         ("North Korean casualties have exceeded 4,000, the JCS said.", "casualties"),
+        ("Zelenskyy said North Korean losses had exceeded 3,000.", "casualties"),
+        (
+            "North Korean troops suffered heavy losses, with estimates putting the number killed at over 1,000.",
+            "killed",
+        ),
+        ("An estimated 11,000 North Korean soldiers are fighting in Kursk.", "troops"),
     ],
 )
 def test_the_counted_noun_gives_the_unit_class(text: str, unit_class: str) -> None:
@@ -115,6 +121,7 @@ def test_hedged_figures_are_estimated() -> None:
         "Pyongyang paid $30,000 for the 40 mandarin ducks and two yaks.",
         "Russia and Ukraine swapped 150 prisoners of war each as North Korean troops joined the fighting.",
         "Russia has amassed 50,000 troops, including North Korean soldiers, to retake Kursk.",
+        "As North Korean troops arrived, Russian losses had exceeded 600,000, the British ministry said.",
     ],
 )
 def test_numbers_that_are_not_figures_of_the_topic(text: str) -> None:
