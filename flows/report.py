@@ -5,13 +5,45 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect import get_run_logger
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from sqlmodel import Session
 
-from extractors.findings import Figure, describe_figure
+from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
 from newswatch.pipeline import PollResult, ReadResult
+from newswatch.settings import get_settings
+from storage.queries import ArticleRef
+
+MAX_LINK_ARTIFACTS = 25  # one per article with new findings; a flood of cards helps nobody
+MAX_CHARTS = 4
+
+
+@dataclass(frozen=True)
+class FeedLine:
+    """One feed's poll as the summary lists it."""
+
+    url: str
+    status: str  # ok, not_modified, or an error class
+    new_entries: int
+    to_read: int
+    error: str
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    """One new or revised finding of the pass, with the article it came from."""
+
+    topic: str
+    change: str
+    kind: str
+    what: str  # the figure in words, or the quote
+    by: str  # claimant or speaker
+    article_id: int | None
+    unit_class: str | None
 
 
 @dataclass
@@ -22,6 +54,7 @@ class RunSummary:
     started: datetime
     feeds: Counter[str] = field(default_factory=Counter)  # ok / not_modified / failed
     failures: list[tuple[str, str, str]] = field(default_factory=list)  # url, error class, detail
+    feed_lines: list[FeedLine] = field(default_factory=list)
     entries_new: int = 0
     articles_read: int = 0
     articles_downloaded: int = 0
@@ -29,15 +62,18 @@ class RunSummary:
     findings_new: int = 0
     findings_revised: int = 0
     findings_repeated: int = 0
-    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    new: list[NewFinding] = field(default_factory=list)
     alerts_sent: int = 0
-    alerts_failed: int = 0
-    alerts_pending: int = 0
+    alerts_failed: int = 0  # deliveries that failed in this pass (they stay pending)
+    alerts_held: int = 0
+    alerts_pending: int | None = None  # every undelivered row after the pass, read from the ledger
+    alerts_given_up: int | None = None  # rows marked failed after too many attempts
+    watch_file: str | None = None  # where the charts find claimant names and topic titles
 
     @classmethod
-    def start(cls, *, topics: list[str]) -> RunSummary:
-        """An empty summary for a pass starting now."""
-        return cls(topics=topics, started=datetime.now(UTC))
+    def start(cls, *, topics: list[str], watch_file: str | None = None) -> RunSummary:
+        """An empty summary for a pass starting now (`watch_file`: the pass's, default the settings')."""
+        return cls(topics=topics, started=datetime.now(UTC), watch_file=watch_file)
 
     def add_poll(self, poll: PollResult) -> None:
         """Count one feed's poll."""
@@ -47,11 +83,15 @@ class RunSummary:
             self.feeds["failed"] += 1
             self.failures.append((poll.url, poll.status, poll.error or ""))
         self.entries_new += poll.new_entries
+        self.feed_lines.append(
+            FeedLine(poll.url, poll.status, poll.new_entries, len(poll.to_read), poll.error or "")
+        )
 
     def add_crashed_poll(self, error: str) -> None:
         """Count a poll whose task itself failed (a bug, reported but not fatal to the pass)."""
         self.feeds["failed"] += 1
         self.failures.append(("?", "crashed", error[:300]))
+        self.feed_lines.append(FeedLine("?", "crashed", 0, 0, error[:300]))
 
     def add_reads(self, reads: list[ReadResult]) -> None:
         """Count one feed's articles and what they added."""
@@ -67,61 +107,167 @@ class RunSummary:
                     self.findings_revised += 1
                 else:
                     self.findings_new += 1
-                self.new_rows.append(_row(change.topic, change.change, change.finding, read.article_id))
+                self.new.append(_new_finding(change.topic, change.change, change.finding, read.article_id))
 
     def add_sends(self, report: SendReport) -> None:
         """Count the alerts sent and those left pending."""
         self.alerts_sent += report.sent
         self.alerts_failed += report.failed
+        self.alerts_held += getattr(report, "held", 0)  # rows of channels in quiet hours
+
+    @property
+    def new_rows(self) -> list[dict[str, Any]]:
+        """The new findings as plain rows (without their articles' outlet and link)."""
+        return [_table_row(f, None) for f in self.new]
 
     def one_line(self) -> str:
         """The pass in one line, for logs and the terminal."""
+        pending = self.alerts_pending if self.alerts_pending is not None else self.alerts_failed
         return (
             f"feeds: {sum(self.feeds.values())} polled, {self.feeds['ok']} ok, "
             f"{self.feeds['not_modified']} not modified, {self.feeds['failed']} failed | "
             f"articles read: {self.articles_read} | findings: {self.findings_new} new, "
             f"{self.findings_revised} revised, {self.findings_repeated} repeated | "
-            f"alerts: {self.alerts_sent} sent, {self.alerts_failed} pending after failure"
+            f"alerts: {self.alerts_sent} sent, {pending} pending"
+            + (f", {self.alerts_given_up} failed" if self.alerts_given_up else "")
         )
 
     def markdown(self) -> str:
         """The summary artifact's text."""
+        took = (datetime.now(UTC) - self.started).total_seconds()
+        pending = self.alerts_pending if self.alerts_pending is not None else self.alerts_failed
         lines = [
-            f"# newswatch pass ({', '.join(self.topics)})",
-            f"Started {self.started:%Y-%m-%d %H:%M} UTC.",
+            f"# newswatch pass: {', '.join(self.topics)}",
+            f"Started {self.started:%Y-%m-%d %H:%M:%S} UTC, took {took:.0f} s.",
             "",
             "| | |",
             "|---|---|",
-            f"| feeds polled | {sum(self.feeds.values())} |",
-            f"| not modified | {self.feeds['not_modified']} |",
-            f"| failed | {self.feeds['failed']} |",
+            f"| feeds polled | {sum(self.feeds.values())}: {self.feeds['ok']} ok, "
+            f"{self.feeds['not_modified']} not modified, {self.feeds['failed']} failed |",
             f"| new entries | {self.entries_new} |",
             f"| articles read | {self.articles_read} ({self.articles_downloaded} downloaded, "
             f"{self.articles_fallback} from the feed's summary) |",
             f"| findings new / revised / repeated | {self.findings_new} / {self.findings_revised} / "
             f"{self.findings_repeated} |",
-            f"| alerts sent / pending | {self.alerts_sent} / {self.alerts_failed} |",
+            f"| alerts sent / pending / failed | {self.alerts_sent} / {pending} / {self.alerts_given_up or 0} |",
         ]
-        if self.failures:
-            lines += ["", "## Failed feeds", "", "| feed | error | detail |", "|---|---|---|"]
-            lines += [f"| {u} | {c} | {d.replace('|', '/')[:200]} |" for u, c, d in self.failures]
+        if self.alerts_failed:
+            lines.append(f"\n{self.alerts_failed} deliveries failed in this pass and will be retried.")
+        if self.alerts_held:
+            lines.append(f"\n{self.alerts_held} alerts are held for their channels' quiet hours.")
+        lines += [
+            "",
+            "## Feeds",
+            "",
+            "| feed | status | new entries | to read | error |",
+            "|---|---|---|---|---|",
+        ]
+        for f in sorted(self.feed_lines, key=lambda f: (f.status in ("ok", "not_modified"), f.url)):
+            status = f.status.replace("_", " ") if f.status in ("ok", "not_modified") else f"**{f.status}**"
+            lines.append(f"| {_cell(f.url)} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |")
+        lines.append(
+            "\nPending alerts wait for a retry with backoff; failed ones gave up after "
+            "NEWSWATCH_ALERT_MAX_ATTEMPTS (`newswatch alerts pending` lists them, `newswatch alerts retry` "
+            "sends them again)."
+        )
         return "\n".join(lines)
 
+    def findings_table(self, refs: dict[int, ArticleRef]) -> list[dict[str, Any]]:
+        """The table artifact's rows, figures first: kind, value or quote, claimant or speaker, outlet, link."""
+        ordered = sorted(self.new, key=lambda f: f.kind != "figure")
+        return [_table_row(f, refs.get(f.article_id) if f.article_id else None) for f in ordered]
 
-def _row(topic: str, change: str, finding: Figure | Any, article_id: int | None) -> dict[str, Any]:
+
+def _cell(text: str) -> str:
+    """Text that keeps a Markdown table cell whole."""
+    return text.replace("|", "/").replace("\n", " ")[:200]
+
+
+def _new_finding(topic: str, change: str, finding: Figure | Statement, article_id: int | None) -> NewFinding:
     if isinstance(finding, Figure):
-        what, who = describe_figure(finding), finding.claimant or "(unattributed)"
-    else:
-        what, who = f"“{finding.quote[:160]}”", finding.speaker
-    return {"topic": topic, "change": change, "finding": what, "by": who, "article": article_id}
+        who = finding.claimant or "(unattributed)"
+        return NewFinding(
+            topic, change, "figure", describe_figure(finding), who, article_id, finding.unit_class
+        )
+    return NewFinding(
+        topic, change, "statement", f"“{_clip(finding.quote, 90)}”", finding.speaker, article_id, None
+    )
+
+
+def _clip(text: str, size: int) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
+
+
+def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
+    return {
+        "change": finding.change.replace("_", " "),
+        "kind": finding.kind,
+        "finding": finding.what,
+        "claimant or speaker": finding.by,
+        "outlet": ref.outlet if ref else "",
+        "link": ref.url if ref else "",
+        "topic": finding.topic,
+    }
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the artifacts read back from the database: articles, the ledger, the figures' history."""
+
+    refs: dict[int, ArticleRef]
+    charts: list[str]  # Markdown images
+
+
+def _read_context(summary: RunSummary) -> _Context:
+    """Articles, alert ledger counts and charts for the artifacts (nothing when the database fails)."""
+    from newswatch.timeline import build_charts, chart_markdown
+    from newswatch.watchfile import WatchFileError, load_watch
+    from storage.db import get_engine
+    from storage.queries import article_refs, delivery_counts, figure_points
+
+    changed = {(f.topic, f.unit_class) for f in summary.new if f.kind == "figure"}
+    settings = get_settings()
+    try:
+        topics = load_watch(Path(summary.watch_file) if summary.watch_file else settings.watch_file).topics
+    except WatchFileError:
+        topics = ()
+    try:
+        with Session(get_engine(settings.database_url)) as session:
+            refs = article_refs(session, (f.article_id for f in summary.new if f.article_id))
+            counts = delivery_counts(session)
+            points = [p for p in figure_points(session) if (p.topic, p.unit_class) in changed]
+    except Exception as exc:  # noqa: BLE001  (the counts are already safe; the extras must not fail the pass)
+        get_run_logger().warning("artifacts without article links and charts: %s", type(exc).__name__)
+        return _Context({}, [])
+    summary.alerts_pending = counts.get("pending", 0) + counts.get("sending", 0)
+    summary.alerts_given_up = counts.get("failed", 0)
+    names = {c.key: c.name for t in topics for c in t.claimants}
+    charts = build_charts(points, names, {t.name: t.title for t in topics})
+    return _Context(refs, [chart_markdown(c) for c in charts[:MAX_CHARTS]])
 
 
 def publish_artifacts(summary: RunSummary) -> None:
-    """Publish the markdown summary and the table of new findings on the current flow run."""
+    """Publish the summary, the table of new findings, a link per article and the figures' charts."""
+    context = _read_context(summary)
     create_markdown_artifact(key="newswatch-summary", markdown=summary.markdown(), description="Pass summary")
+    rows = summary.findings_table(context.refs)
     create_table_artifact(
         key="new-findings",
-        table=summary.new_rows
-        or [{"topic": "", "change": "", "finding": "no new findings", "by": "", "article": ""}],
-        description="New and revised findings of this pass",
+        table=rows or [{"change": "", "kind": "", "finding": "no new findings in this pass"}],
+        description=f"{len(rows)} new and revised findings of this pass",
     )
+    per_article = Counter(f.article_id for f in summary.new if f.article_id)
+    for article_id, count in per_article.most_common(MAX_LINK_ARTIFACTS):
+        ref = context.refs.get(article_id)
+        if ref is not None and ref.url.startswith(("http://", "https://")):
+            create_link_artifact(
+                link=ref.url,
+                link_text=f"{ref.title} ({ref.outlet})",
+                description=f"{count} new finding{'s' if count > 1 else ''}: {_clip(ref.title, 80)}",
+            )
+    if context.charts:
+        create_markdown_artifact(
+            key="figure-timeline",
+            markdown="# How the figures moved\n\n" + "\n\n".join(context.charts),
+            description="Each claimant's figures over time, for the unit classes this pass changed",
+        )

@@ -94,7 +94,7 @@ def show_progress(console: Console, *, feed_urls: list[str], database_url: str) 
     from rich.spinner import Spinner
 
     started, total, stop = datetime.now(UTC), len(feed_urls), threading.Event()
-    first = f"polling {total} feed{'' if total == 1 else 's'}…"
+    first = f"starting a Prefect flow run to poll {total} feed{'' if total == 1 else 's'}…"
     spinner = Spinner("dots", first)
     # Alerts printed to stdout go above the live line when both are the terminal, and stay on stdout when not.
     live = Live(spinner, console=console, transient=True, redirect_stdout=sys.stdout.isatty())
@@ -139,6 +139,8 @@ def _progress_line(database_url: str, started: datetime, feed_urls: list[str]) -
             done = pass_progress(session, since=started, feed_urls=feed_urls)
     except Exception:  # noqa: BLE001  (progress is decoration: the pass itself reports real errors)
         return None
+    if done.feeds_polled == 0 and done.articles_stored == 0:
+        return None  # still starting: keep the first line
     return (
         f"{done.feeds_polled}/{len(feed_urls)} feeds polled, "
         f"{done.entries_waiting} articles to read, {done.articles_stored} stored"

@@ -10,7 +10,17 @@ from rich.console import Console
 from newswatch.commands import demo_database_url
 from newswatch.newsroom import Newsroom
 
-console = Console()
+console = Console(soft_wrap=True)  # whole lines when piped, not 80-column wraps
+# The same lines as the README's Quickstart (a test keeps them in step).
+NEXT_STEPS = """
+Where to look next:
+  newswatch findings --db demo                      every finding with its evidence
+  newswatch findings --db demo --kind figure --format csv > figures.csv
+  newswatch timeline --db demo                      how each claimant's figures moved
+  newswatch timeline --db demo --html timeline.html a chart of them to open in a browser (offline)
+  newswatch feeds --db demo                         the demo feeds' health
+  prefect server start                              then open http://127.0.0.1:4200: both runs
+"""
 
 
 def run_demo() -> int:
@@ -23,25 +33,18 @@ def run_demo() -> int:
     os.environ.update(
         NEWSWATCH_DATABASE_URL=db_url, NEWSWATCH_ALLOWED_NETWORKS="127.0.0.1/32", NEWSWATCH_APPRISE_URLS=""
     )
-    from flows.monitor import monitor
+    from newswatch.cli import run_pass
 
     with Newsroom() as room:
         console.rule(
             f"[bold]Pass 1[/bold]: {len(room.feed_urls)} feeds from a local newsroom at {room.base_url}"
         )
-        first = monitor(feeds=room.feed_urls)
+        first = run_pass(None, room.feed_urls)
         console.rule("[bold]Pass 2[/bold]: the same feeds again; nothing should be alerted twice")
-        second = monitor(feeds=room.feed_urls)
+        second = run_pass(None, room.feed_urls)
     console.rule("[bold]Done")
-    console.print(f"Pass 1: {first.one_line()}")
-    console.print(f"Pass 2: {second.one_line()}")
-    console.print(
-        "\nWhere to look next:\n"
-        "  newswatch findings --db demo                 every finding with its evidence\n"
-        "  newswatch findings --db demo --format json   the same as JSON Lines\n"
-        "  newswatch feeds --db demo                    the demo feeds' health\n"
-        "  prefect server start                         then open http://127.0.0.1:4200 to see both runs\n"
-        f"(the demo database is {db_file})"
-    )
+    console.print(f"Pass 1: {first.one_line()}", highlight=False)
+    console.print(f"Pass 2: {second.one_line()}", highlight=False)
+    console.print(NEXT_STEPS + f"(the demo database is {db_file})", highlight=False, markup=False)
     ok = second.findings_new == 0 and second.findings_revised == 0 and second.alerts_sent == 0
     return 0 if ok else 1

@@ -1,23 +1,28 @@
-"""`newswatch timeline` on the demo newsroom's data: a series per claimant, in time order, fully offline."""
+"""`newswatch timeline` on the demo newsroom's data: a series per claimant, in time order, fully offline.
+
+The data comes from one real pass of the monitoring flow (under Prefect's test harness).
+"""
 
 from __future__ import annotations
 
 import base64
 import re
 from collections import Counter
-from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from uuid import UUID
 from xml.etree import ElementTree
 
 import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from flows.report import RunSummary
 from newswatch.cli import app
 from newswatch.timeline import Chart, Series, build_charts, chart_markdown, chart_svg, timeline_html
-from storage.db import dispose_engines, get_engine
+from storage.db import get_engine
 from storage.queries import FigurePoint, list_findings
 
 runner = CliRunner()
@@ -29,38 +34,48 @@ def parse_svg(text: str | bytes) -> ElementTree.Element:
     return ElementTree.fromstring(text)  # noqa: S314  (text we generated, not untrusted input)
 
 
-def newsroom_pass(db_url: str) -> None:
-    """One pass of the pipeline (no Prefect, no alerts) over the demo newsroom into `db_url`."""
-    from newswatch.fetcher import Fetcher
+@dataclass(frozen=True)
+class DemoPass:
+    """One monitoring pass (the real flow) over the demo newsroom plus a missing feed."""
+
+    db_url: str
+    summary: RunSummary
+    flow_run_id: UUID
+    missing_feed: str
+
+
+def demo_pass(db_url: str) -> DemoPass:
+    """Run the monitoring flow once over the demo newsroom and a feed that answers 404, into `db_url`."""
+    from flows.monitor import monitor
     from newswatch.newsroom import Newsroom
-    from newswatch.pipeline import poll_feed, prepare_entry, store_in_order
-    from newswatch.settings import Settings
-    from newswatch.watchfile import load_watch
-    from storage.db import session_scope
-    from storage.feeds import ensure_feeds
 
-    settings = Settings(database_url=db_url, allowed_networks="127.0.0.1/32")
-    topics = load_watch(settings.watch_file).topics
-    engine = get_engine(db_url)
-    with Newsroom() as room, Fetcher(settings) as fetcher:
-        with session_scope(engine) as session:
-            feed_ids = ensure_feeds(session, urls=room.feed_urls)
-        prepared = []
-        for feed_id in feed_ids.values():
-            poll = poll_feed(fetcher, engine, feed_id=feed_id, settings=settings)
-            for entry_id in poll.to_read:
-                if (entry := prepare_entry(fetcher, engine, entry_id=entry_id, topics=topics)) is not None:
-                    prepared.append(entry)
-    store_in_order(engine, prepared, topics={t.name: t for t in topics}, targets={})
+    with pytest.MonkeyPatch.context() as env, Newsroom() as room:
+        env.setenv("NEWSWATCH_DATABASE_URL", db_url)
+        env.setenv("NEWSWATCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+        env.setenv("NEWSWATCH_APPRISE_URLS", "")  # alerts go to the terminal, never to a real channel
+        missing = f"{room.base_url}/feeds/missing.rss"
+        state = monitor(feeds=[*room.feed_urls, missing], return_state=True)
+        summary = state.result()
+    assert isinstance(summary, RunSummary)
+    flow_run_id = state.state_details.flow_run_id
+    assert flow_run_id is not None
+    return DemoPass(db_url, summary, flow_run_id, missing)
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+_PASSES: dict[str, DemoPass] = {}
+
+
+def shared_demo_pass(tmp_path_factory: pytest.TempPathFactory) -> DemoPass:
+    """The demo pass, run once per test session: this module and test_report only read what it stored."""
+    if "demo" not in _PASSES:
+        _PASSES["demo"] = demo_pass(f"sqlite:///{tmp_path_factory.mktemp('demo-pass') / 'demo.db'}")
+    return _PASSES["demo"]
+
+
+@pytest.fixture
+def demo_db(prefect_harness: None, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database holding one pass over the demo newsroom."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('timeline') / 'demo.db'}"
-    newsroom_pass(url)
-    yield url
-    dispose_engines()
+    return shared_demo_pass(tmp_path_factory).db_url
 
 
 class Page(HTMLParser):
@@ -89,6 +104,7 @@ def _stored_series(db_url: str) -> Counter[tuple[str, str]]:
     return Counter((r["unit_class"], r["claimant_key"] or "") for r in rows if r["change"] != "repeat")
 
 
+@pytest.mark.slow
 def test_the_html_page_draws_every_claimants_figures(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "timeline.html"
     result = runner.invoke(app, ["timeline", "--db", demo_db, "--html", str(out)])
@@ -112,6 +128,7 @@ def test_the_html_page_draws_every_claimants_figures(demo_db: str, tmp_path: Pat
     assert drawn == troops
 
 
+@pytest.mark.slow
 def test_each_claimants_line_runs_forward_in_time_and_follows_the_values(demo_db: str) -> None:
     from storage.queries import figure_points
 
@@ -131,6 +148,7 @@ def test_each_claimants_line_runs_forward_in_time_and_follows_the_values(demo_db
             assert (y2 < y1) == (v2 > v1), (series.label, values)
 
 
+@pytest.mark.slow
 def test_the_page_loads_nothing_from_any_url(demo_db: str, tmp_path: Path) -> None:
     out = tmp_path / "timeline.html"
     assert runner.invoke(app, ["timeline", "--db", demo_db, "--html", str(out)]).exit_code == 0
@@ -151,6 +169,7 @@ def test_the_page_loads_nothing_from_any_url(demo_db: str, tmp_path: Path) -> No
     assert "default-src 'none'" in html
 
 
+@pytest.mark.slow
 def test_the_terminal_table_lists_claimants_and_values(demo_db: str) -> None:
     result = runner.invoke(app, ["timeline", "--db", demo_db, "--topic", "nk-troops-russia"])
     assert result.exit_code == 0, result.output
@@ -160,6 +179,7 @@ def test_the_terminal_table_lists_claimants_and_values(demo_db: str) -> None:
         assert f"{row['value'] or row['low']:,}" in result.output
 
 
+@pytest.mark.slow
 def test_unknown_topic_and_empty_database_are_plain_answers(tmp_path: Path, demo_db: str) -> None:
     result = runner.invoke(app, ["timeline", "--db", demo_db, "--topic", "nope"])
     assert result.exit_code == 2
