@@ -16,20 +16,21 @@ from extractors.urls import canonical_url
 # feed's own summary serves detection as well.
 MIN_TEXT_CHARS = 200
 
-# Payloads that are not HTML whatever the server says (PDF, images, archives, fonts).
-_BINARY_SIGNATURES = (
-    b"%PDF-",
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"RIFF",
-    b"PK\x03\x04",
-    b"\x1f\x8b",
-    b"II*\x00",
-    b"MM\x00*",
-    b"wOFF",
-    b"\x00\x00\x01\x00",
-)
+# Payloads that are not HTML whatever the server says (PDF, images, archives, fonts), and what they are.
+_SIGNATURE_KINDS = {
+    b"%PDF-": "a PDF document",
+    b"\x89PNG": "an image (PNG)",
+    b"\xff\xd8\xff": "an image (JPEG)",
+    b"GIF8": "an image (GIF)",
+    b"RIFF": "a RIFF file (WebP image, audio or video)",
+    b"PK\x03\x04": "a zip archive",
+    b"\x1f\x8b": "a gzip archive",
+    b"II*\x00": "an image (TIFF)",
+    b"MM\x00*": "an image (TIFF)",
+    b"wOFF": "a web font",
+    b"\x00\x00\x01\x00": "an icon",
+}
+_BINARY_SIGNATURES = tuple(_SIGNATURE_KINDS)
 _MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|p|div|article|main|section|br|title)[\s/>]", re.I)
 _HTML_LANG = re.compile(r"<html\b[^>]*?\slang\s*=\s*[\"']?([a-z]{2,3})\b", re.I)
 _DATE_FORMATS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d")
@@ -86,6 +87,18 @@ def extract_article(html: bytes | str, *, url: str) -> Article | None:
         language=_language(markup),
         text=text,
     )
+
+
+def not_html_reason(content: bytes, content_type: str | None = None) -> str | None:
+    """Why a fetched payload is no page to extract ("not_html: the page is a PDF document"), or None."""
+    if _as_markup(content) is not None:
+        return None
+    head = content[:1024].lstrip()
+    kind = next((k for sig, k in _SIGNATURE_KINDS.items() if head.startswith(sig)), None)
+    mime = (content_type or "").partition(";")[0].strip().lower()
+    if kind is None:
+        kind = f"{mime} without HTML markup" if mime else "data without HTML markup"
+    return f"not_html: the page is {kind}" + (f" ({mime})" if mime and mime not in kind else "")
 
 
 def article_from_entry(entry: FeedEntry, *, site_name: str | None = None) -> Article:

@@ -1,26 +1,30 @@
-"""The monitoring flow: poll every feed, read new articles, store findings, send alerts."""
+"""The monitoring flow: poll every feed due, read new articles, store findings, send alerts."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import State, flow, get_run_logger, tags, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import as_completed
 from prefect.runtime import flow_run, task_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from sqlmodel import Session
 
 from extractors.topic import Topic
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feed, prepare_entry, store_in_order
+from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feed, prepare_entries
 from newswatch.settings import Settings, get_settings
+from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, load_watch
+from newswatch.workers import WorkerPool
 from storage.db import get_engine, session_scope
-from storage.feeds import ensure_feeds
+from storage.feeds import FeedLocks, due_feeds, ensure_feeds
 from storage.ledger import Target
 
 FEED_RETRIES = 2
@@ -35,38 +39,43 @@ def _transient_only(_task: object, _run: object, state: State) -> bool:
     return isinstance(state.data, TransientFeedError)
 
 
+@dataclass(frozen=True)
+class FeedRead:
+    """One feed's share of the pass: its poll, and its new entries read and detected (not stored yet)."""
+
+    poll: PollResult
+    prepared: list[PreparedEntry]
+
+
 @task(
-    task_run_name="poll {url}",
+    task_run_name="feed {url}",
     retries=FEED_RETRIES,
     retry_delay_seconds=[1, 5],
     retry_condition_fn=_transient_only,
     cache_policy=NO_CACHE,
 )
-def poll(fetcher: Fetcher, settings: Settings, feed_id: int, url: str) -> PollResult:
-    """Poll one feed; transport errors are retried, the last failure is recorded on the feed."""
+def read_feed(
+    fetcher: Fetcher, pool: WorkerPool, settings: Settings, feed_id: int, url: str, topics: Sequence[Topic]
+) -> FeedRead:
+    """Poll one feed, then fetch, extract and detect its new entries' articles (each once); nothing of the
+    articles is written yet. Transport errors on the feed are retried; the last failure is recorded."""
     engine = get_engine(settings.database_url)
     last_try = (task_run.run_count or 1) > FEED_RETRIES
-    result = poll_feed(fetcher, engine, feed_id=feed_id, settings=settings, record_transient=last_try)
-    if result.status == "retry":
-        raise TransientFeedError(f"{url}: {result.error}")
-    if result.error:
-        get_run_logger().warning("feed %s failed: %s (%s)", url, result.status, result.error)
-    return result
-
-
-@task(task_run_name="read {count} articles from {url}", cache_policy=NO_CACHE)
-def read_articles(
-    fetcher: Fetcher,
-    settings: Settings,
-    url: str,
-    entry_ids: Sequence[int],
-    count: int,
-    topics: Sequence[Topic],
-) -> list[PreparedEntry]:
-    """Fetch, extract and detect a feed's new entries (each article once); nothing is written yet."""
-    engine = get_engine(settings.database_url)
-    prepared = (prepare_entry(fetcher, engine, entry_id=e, topics=topics) for e in entry_ids)
-    return [p for p in prepared if p is not None]
+    poll = poll_feed(
+        fetcher, engine, feed_id=feed_id, settings=settings, record_transient=last_try, pool=pool
+    )
+    if poll.status == "retry":
+        raise TransientFeedError(f"{url}: {poll.error}")
+    logger = get_run_logger()
+    if poll.error:
+        logger.warning("feed %s: %s (%s)", url, poll.status, poll.error)
+    prepared = prepare_entries(fetcher, engine, entry_ids=poll.to_read, topics=topics, pool=pool)
+    if prepared:
+        fallbacks = [p.reason for p in prepared if p.reason]
+        logger.info(
+            "read %d articles (%d from the feed's text: %s)", len(prepared), len(fallbacks), fallbacks[:3]
+        )
+    return FeedRead(poll, prepared)
 
 
 @task(task_run_name="store {count} articles", cache_policy=NO_CACHE)
@@ -121,24 +130,44 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
     topics_of = {f.url: tuple(watch.topic(t) for t in f.topics) for f in watch.feeds}
 
     summary = RunSummary.start(topics=[t.name for t in watch.topics])
-    with Fetcher(settings) as fetcher, tags(*(f"topic:{t.name}" for t in watch.topics)):
-        polls = [poll.submit(fetcher, settings, i, u) for u, i in feed_ids.items()]
-        reads: list[PrefectFuture[list[PreparedEntry]]] = []
-        for future in as_completed(polls):
+    logger = get_run_logger()
+    prepared: list[PreparedEntry] = []
+    with (
+        Fetcher(settings) as fetcher,
+        WorkerPool() as pool,
+        FeedLocks(engine) as locks,
+        tags(*(f"topic:{t.name}" for t in watch.topics)),
+    ):
+        # A feed held by an overlapping pass is its to read: skipping it means no article is read twice.
+        # Whether a feed is due is read once it is held, so the other pass's poll is already recorded.
+        held = [i for i in feed_ids.values() if locks.acquire(i)]
+        with Session(engine) as session:
+            due = set(due_feeds(session, feed_ids=held))
+        for feed_id in set(held) - due:
+            locks.release(feed_id)
+        mine = {u: i for u, i in feed_ids.items() if i in due}
+        if len(mine) < len(feed_ids):
+            logger.info(
+                "%d feeds held by another pass, %d not due yet",
+                len(feed_ids) - len(held),
+                len(held) - len(due),
+            )
+        reads = [
+            read_feed.submit(fetcher, pool, settings, i, u, topics_of.get(u, watch.topics))
+            for u, i in mine.items()
+        ]
+        for future in as_completed(reads):
             result = future.result(raise_on_failure=False)
-            if not isinstance(result, PollResult):
+            if not isinstance(result, FeedRead):
                 summary.add_crashed_poll(str(result))
                 continue
-            summary.add_poll(result)
-            if result.to_read:
-                topics = topics_of.get(result.url, watch.topics)
-                entry_ids = list(result.to_read)
-                reads.append(
-                    read_articles.submit(fetcher, settings, result.url, entry_ids, len(entry_ids), topics)
-                )
-        prepared = [p for read in reads for p in read.result()]
-    by_name = {t.name: t for t in watch.topics}
-    summary.add_reads(store_articles(settings, prepared, len(prepared), by_name, targets))
+            summary.add_poll(result.poll)
+            if not result.prepared:
+                locks.release(result.poll.feed_id)
+            prepared.extend(result.prepared)
+        by_name = {t.name: t for t in watch.topics}
+        # Stored while this pass still holds the feeds: their entries are its own until marked processed.
+        summary.add_reads(store_articles(settings, prepared, len(prepared), by_name, targets))
     summary.add_sends(send_alerts(settings, channels))
     publish_artifacts(summary)
     get_run_logger().info("%s", summary.one_line())

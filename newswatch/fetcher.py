@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 
@@ -20,6 +23,8 @@ from newswatch.settings import Settings
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
 DECODE_STEP = 65_536  # at most this many decompressed bytes per zlib call, so a bomb never balloons
+MAX_WAIT = 86_400.0  # seconds: a server asking us to wait longer than a day is asking too much
+_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,9})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,8 @@ class FetchResult:
     error: str | None
     detail: str | None
     elapsed: float
+    retry_after: float | None = None  # seconds the server asked us to wait (Retry-After, on 429/503)
+    max_age: float | None = None  # seconds the answer stays fresh (Cache-Control: max-age)
 
     @property
     def retryable(self) -> bool:
@@ -54,9 +61,36 @@ class FetchResult:
 class _FailureError(Exception):
     """Internal: ends a fetch with an error class; turned into a FetchResult at the boundary."""
 
-    def __init__(self, error: str, detail: str, status: int | None = None) -> None:
+    def __init__(
+        self, error: str, detail: str, status: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(detail)
-        self.error, self.detail, self.status = error, detail, status
+        self.error, self.detail, self.status, self.retry_after = error, detail, status, retry_after
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP date; None when absent or unreadable."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return min(float(text), MAX_WAIT)
+    try:
+        moment = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return min(max(0.0, (moment - (now or datetime.now(UTC))).total_seconds()), MAX_WAIT)
+
+
+def max_age_seconds(cache_control: str | None) -> float | None:
+    """Cache-Control max-age in seconds; None when absent or when the answer must not be reused."""
+    text = (cache_control or "").lower()
+    if "no-cache" in text or "no-store" in text:
+        return None
+    match = _MAX_AGE.search(text)
+    return min(float(match.group(1)), MAX_WAIT) if match else None
 
 
 class _Decoder:
@@ -180,7 +214,7 @@ class Fetcher:
         except _FailureError as failure:
             return FetchResult(
                 url, current, failure.status, b"", None, None, None, False,
-                failure.error, failure.detail, time.monotonic() - started,
+                failure.error, failure.detail, time.monotonic() - started, failure.retry_after,
             )  # fmt: skip
         finally:
             REQUEST_DEADLINE.reset(token)
@@ -227,14 +261,21 @@ class Fetcher:
                 etag or headers.get("If-None-Match"),
                 modified or headers.get("If-Modified-Since"),
             )
-            return FetchResult(url, url, status, b"", kind, etag, modified, True, None, None, 0.0)
+            fresh = max_age_seconds(response.headers.get("cache-control"))
+            return FetchResult(
+                url, url, status, b"", kind, etag, modified, True, None, None, 0.0, None, fresh
+            )
         if not 200 <= status < 300:
             raise _FailureError(
-                "http_status", f"the server answered HTTP {status} {response.reason_phrase}", status
+                "http_status",
+                f"the server answered HTTP {status} {response.reason_phrase}",
+                status,
+                retry_after_seconds(response.headers.get("retry-after")) if status in (429, 503) else None,
             )
         content = self._body(response)
+        fresh = max_age_seconds(response.headers.get("cache-control"))
         return FetchResult(
-            url, str(response.url), status, content, kind, etag, modified, False, None, None, 0.0
+            url, str(response.url), status, content, kind, etag, modified, False, None, None, 0.0, None, fresh
         )
 
     def _body(self, response: httpx.Response) -> bytes:

@@ -1,8 +1,7 @@
-"""One monitoring pass as plain functions: poll a feed, read an entry's article, store what is new."""
+"""One monitoring pass as plain functions: poll a feed, read its entries' articles, store what is new."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,25 +9,26 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from extractors.articles import Article as ExtractedArticle
-from extractors.articles import article_from_entry, extract_article
-from extractors.detect import detect, is_relevant
-from extractors.feeds import FeedEntry, parse_feed
+from extractors.articles import article_from_entry, not_html_reason
+from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.findings import Finding as Detected
 from extractors.topic import Topic
-from newswatch.fetcher import Fetcher
+from newswatch.fetcher import Fetcher, FetchResult
 from newswatch.settings import Settings
-from storage.claims import ClaimChange, store_findings
+from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings, document_text
+from storage.claims import ClaimChange
 from storage.db import session_scope
 from storage.feeds import NewEntry, add_entries, record_poll, unprocessed_entries
-from storage.ledger import Target, enqueue
-from storage.models import Article, Entry, Feed, utcnow
+from storage.models import Article, Entry, Feed
+
+__all__ = ["PollResult", "PreparedEntry", "ReadResult", "document_text", "poll_feed", "prepare_entries"]
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/rdf+xml,application/xml;q=0.9,*/*;q=0.5"
+_INLINE = WorkerPool(WorkerSettings(workers=0))  # plain calls, for callers without a pool
 
 
 @dataclass(frozen=True)
@@ -52,13 +52,33 @@ class ReadResult:
     article_id: int | None
     downloaded: bool
     source: str  # page, feed, known (read before) or skipped (already processed)
-    fallback_reason: str | None
+    fallback_reason: str | None  # "<error class>: <detail>" when the feed's text stood in for the page
     new: tuple[ClaimChange, ...]
     repeated: int
 
 
+@dataclass(frozen=True)
+class PreparedEntry:
+    """An entry read and detected but not stored yet: the slow, parallel half of reading."""
+
+    entry_id: int
+    published: datetime | None  # the order in which prepared entries are stored
+    known_article_id: int | None  # the article was read before (same canonical URL): not downloaded
+    article: ExtractedArticle | None
+    reason: str | None  # why the feed's own text stood in for the page ("<error class>: <detail>")
+    downloaded: bool
+    findings: Mapping[str, Sequence[Detected]]  # by topic name
+    feed_id: int = 0
+
+
 def poll_feed(
-    fetcher: Fetcher, engine: Engine, *, feed_id: int, settings: Settings, record_transient: bool = True
+    fetcher: Fetcher,
+    engine: Engine,
+    *,
+    feed_id: int,
+    settings: Settings,
+    record_transient: bool = True,
+    pool: WorkerPool | None = None,
 ) -> PollResult:
     """Fetch a feed with conditional GET, store its new entries, and list the entries still to read.
 
@@ -69,7 +89,7 @@ def poll_feed(
         feed = session.get_one(Feed, feed_id)
         url, etag, last_modified = feed.url, feed.etag, feed.last_modified
     result = fetcher.fetch(url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT)
-    status, error, bozo, parsed = "ok", None, False, None
+    status, error, parsed = "ok", None, None
     if result.not_modified:
         status = "not_modified"
     elif not result.ok:
@@ -77,20 +97,11 @@ def poll_feed(
             return PollResult(feed_id, url, "retry", result.detail or result.error, 0, ())
         status, error = result.error or "transport", result.detail
     else:
-        parsed = parse_feed(
-            result.content,
-            url=result.final_url,
-            content_type=result.content_type,
-            max_entries=settings.max_entries_per_feed,
-        )
-        if parsed.error:
-            status, error = parsed.error, parsed.bozo_reason
-        bozo = parsed.bozo
+        status, error, parsed = _parse(pool or _INLINE, result, settings)
     with session_scope(engine) as session:
         new = 0
-        if parsed is not None and not parsed.error:
+        if parsed is not None and status == "ok":
             new = add_entries(session, feed_id=feed_id, entries=[_new_entry(e) for e in parsed.entries])
-        ttl = parsed.ttl_minutes if parsed is not None else None
         record_poll(
             session,
             feed_id=feed_id,
@@ -99,12 +110,37 @@ def poll_feed(
             etag=result.etag,
             last_modified=result.last_modified,
             title=parsed.title if parsed else None,
-            bozo=bozo,
-            next_poll_in=timedelta(minutes=ttl) if ttl else None,
+            bozo=bool(parsed and parsed.bozo),
+            next_poll_in=_asked_wait(parsed, result),
+            retry_after=timedelta(seconds=result.retry_after) if result.retry_after else None,
         )
         todo = unprocessed_entries(session, feed_id=feed_id, limit=settings.max_articles_per_feed)
         to_read = tuple(e.id for e in todo if e.id is not None)
-    return PollResult(feed_id, url, status, error, new, to_read, bozo)
+    return PollResult(feed_id, url, status, error, new, to_read, bool(parsed and parsed.bozo))
+
+
+def _parse(
+    pool: WorkerPool, result: FetchResult, settings: Settings
+) -> tuple[str, str | None, ParsedFeed | None]:
+    """Parse fetched feed bytes in a worker: status, error (or the malformation noted) and the feed."""
+    outcome = pool.run(
+        "read_feed", result.content, result.final_url, result.content_type, settings.max_entries_per_feed
+    )
+    if outcome.error is not None:
+        kind = "too_large" if outcome.error == "memory" else "parse_error"
+        return kind, f"parsing the feed {outcome.detail}", None
+    parsed: ParsedFeed = outcome.value
+    if parsed.error:
+        return parsed.error, parsed.bozo_reason, None
+    # A feed that was readable but malformed keeps status ok; the note says what was wrong with it.
+    return "ok", parsed.bozo_reason if parsed.bozo else None, parsed
+
+
+def _asked_wait(parsed: ParsedFeed | None, result: FetchResult) -> timedelta | None:
+    """How long the feed asks us to wait: its TTL, else its Cache-Control max-age."""
+    if parsed is not None and parsed.ttl_minutes:
+        return timedelta(minutes=parsed.ttl_minutes)
+    return timedelta(seconds=result.max_age) if result.max_age else None
 
 
 def _new_entry(entry: FeedEntry) -> NewEntry:
@@ -121,145 +157,93 @@ def outlet_of(site_name: str | None, url: str) -> str:
     return host.removeprefix("www.")
 
 
-def document_text(title: str | None, text: str) -> str:
-    """The text detection reads: the headline (headlines carry claims too), then the body."""
-    title = (title or "").strip()
-    if not title or text.startswith(title):
-        return text
-    return f"{title}\n\n{text}"
+def prepare_entries(
+    fetcher: Fetcher,
+    engine: Engine,
+    *,
+    entry_ids: Sequence[int],
+    topics: Sequence[Topic],
+    pool: WorkerPool | None = None,
+) -> list[PreparedEntry]:
+    """Fetch, extract and detect entries' articles (each article once; nothing written); entries already
+    processed are left out. Extraction and detection run in the pool's workers."""
+    workers = pool or _INLINE
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Entry).where(col(Entry.id).in_(entry_ids), col(Entry.processed_at).is_(None))
+        ).all()
+        links = [e.link for e in rows if e.link]
+        known = {
+            url: (article_id, title, text)
+            for article_id, url, title, text in session.exec(
+                select(Article.id, Article.url, Article.title, Article.text).where(
+                    col(Article.url).in_(links)
+                )
+            ).all()
+        }
+    order = {entry_id: n for n, entry_id in enumerate(entry_ids)}
+    entries = sorted(rows, key=lambda e: order.get(e.id or 0, 0))
+    return [_prepare(fetcher, workers, e, known.get(e.link), topics) for e in entries]
 
 
-def _fetch_article(fetcher: Fetcher, entry: Entry) -> tuple[ExtractedArticle, str | None, bool]:
-    """The entry's article from its page, else from the feed's own text with the reason why."""
-    reason: str | None
-    if not entry.link:
-        reason = "no link in feed entry"
-    else:
-        result = fetcher.fetch(entry.link, accept=HTML_ACCEPT)
-        if result.ok:
-            extracted = extract_article(result.content, url=entry.link)
-            if extracted is not None:
-                return extracted, None, True
-            reason = "extraction_failed: no main text found in page"
-        else:
-            reason = f"{result.error}: {result.detail or ''}".strip(": ")
+def _prepare(
+    fetcher: Fetcher,
+    pool: WorkerPool,
+    entry: Entry,
+    known: tuple[int | None, str | None, str] | None,
+    topics: Sequence[Topic],
+) -> PreparedEntry:
+    assert entry.id is not None
+    if known is not None:
+        findings = _detect(pool, document_text(known[1], known[2]), topics)
+        return PreparedEntry(entry.id, entry.published, known[0], None, None, False, findings, entry.feed_id)
+    reading, reason = _read_page(fetcher, pool, entry, topics)
+    if reading is not None and reading.article is not None:
+        published = entry.published or reading.article.published
+        return PreparedEntry(entry.id, published, None, reading.article, None, True, reading.findings, entry.feed_id)  # fmt: skip
     feed_entry = FeedEntry(
         guid=entry.guid, link=entry.link, title=entry.title, published=entry.published, summary=entry.summary
     )
-    return article_from_entry(feed_entry), reason, entry.link != ""
-
-
-@dataclass(frozen=True)
-class PreparedEntry:
-    """An entry read and detected but not stored yet: the slow, parallel half of reading."""
-
-    entry_id: int
-    published: datetime | None  # the order in which prepared entries are stored
-    known_article_id: int | None  # the article was read before (same canonical URL): not downloaded
-    article: ExtractedArticle | None
-    reason: str | None  # why the feed's own text stood in for the page
-    downloaded: bool
-    findings: Mapping[str, Sequence[Detected]]  # by topic name
-
-
-def prepare_entry(
-    fetcher: Fetcher, engine: Engine, *, entry_id: int, topics: Sequence[Topic]
-) -> PreparedEntry | None:
-    """Fetch, extract and detect one entry's article (no writes); None when it is already processed."""
-    with Session(engine) as session:
-        entry = session.get_one(Entry, entry_id)
-        if entry.processed_at is not None:
-            return None
-        known = session.exec(select(Article).where(Article.url == entry.link)).first() if entry.link else None
-    if known is not None:
-        document, extracted, reason, downloaded = document_text(known.title, known.text), None, None, False
-    else:
-        extracted, reason, downloaded = _fetch_article(fetcher, entry)
-        document = document_text(extracted.title or entry.title, extracted.text)
-    findings = {t.name: tuple(detect(document, t)) for t in topics if is_relevant(document, t)}
-    published = entry.published or (extracted.published if extracted else None)
+    article = article_from_entry(feed_entry)
+    findings = _detect(pool, document_text(article.title or entry.title, article.text), topics)
+    downloaded = entry.link != ""
     return PreparedEntry(
-        entry_id, published, known.id if known else None, extracted, reason, downloaded, findings
+        entry.id, entry.published, None, article, reason, downloaded, findings, entry.feed_id
     )
 
 
-def store_entry(
-    engine: Engine,
-    prepared: PreparedEntry,
-    *,
-    topics: Mapping[str, Topic],
-    targets: Mapping[str, Sequence[Target]],
-) -> ReadResult:
-    """Store a prepared entry's article, findings and alert rows, and mark it processed: one transaction."""
-    source = "known" if prepared.known_article_id else ("feed" if prepared.reason else "page")
-    new: list[ClaimChange] = []
-    repeated = 0
-    with session_scope(engine) as session:
-        entry = session.get_one(Entry, prepared.entry_id)
-        if entry.processed_at is not None:  # an overlapping run finished it meanwhile
-            return ReadResult(entry.id or 0, entry.article_id, prepared.downloaded, "skipped", None, (), 0)
-        if prepared.known_article_id is not None:
-            article = session.get_one(Article, prepared.known_article_id)
-        else:
-            assert prepared.article is not None
-            article = _store_article(session, entry, prepared.article, prepared.reason)
-        for name, found in prepared.findings.items():
-            topic = topics[name]
-            stored = store_findings(session, article=article, topic=name, findings=found)
-            repeated += stored.repeated
-            for change in stored.new:
-                enqueue(
-                    session,
-                    subject=f"claim:{change.claim_id}",
-                    targets=targets.get(topic.name, ()),
-                    group_key=f"article:{article.id}",
-                    payload=alert_payload(change, topic, article),
-                )
-            new.extend(stored.new)
-        entry.article_id, entry.processed_at = article.id, utcnow()
-        session.add(entry)
-    return ReadResult(
-        prepared.entry_id, article.id, prepared.downloaded, source, prepared.reason, tuple(new), repeated
-    )
+def _read_page(
+    fetcher: Fetcher, pool: WorkerPool, entry: Entry, topics: Sequence[Topic]
+) -> tuple[PageReading | None, str | None]:
+    """The page read in a worker, or None with "<error class>: <detail>" saying why not."""
+    if not entry.link:
+        return None, "no_link: the feed entry has no link"
+    result = fetcher.fetch(entry.link, accept=HTML_ACCEPT)
+    if not result.ok:
+        return None, f"{result.error}: {result.detail or ''}".strip(": ")
+    refused = not_html_reason(result.content, result.content_type)
+    if refused is not None:
+        return None, refused
+    cap = pool.settings.max_page_bytes
+    if len(result.content) > cap:
+        return None, f"too_large: the page is {len(result.content)} bytes, over the {cap}-byte extraction cap"
+    outcome: JobOutcome = pool.run("read_page", result.content, entry.link, entry.title, tuple(topics))
+    if outcome.error == "timeout":
+        return None, f"extraction_timeout: extracting the page {outcome.detail}"
+    if outcome.error == "memory":
+        return None, f"too_large: extracting the page {outcome.detail}"
+    if outcome.error is not None:
+        return None, f"extraction_failed: {outcome.detail}"
+    reading: PageReading = outcome.value
+    if reading.article is None:
+        return None, "extraction_failed: no main text found in the page"
+    return reading, None
 
 
-def store_in_order(
-    engine: Engine,
-    prepared: Sequence[PreparedEntry],
-    *,
-    topics: Mapping[str, Topic],
-    targets: Mapping[str, Sequence[Target]],
-) -> list[ReadResult]:
-    """Store prepared entries oldest first, so a claimant's later value reads as a revision of an earlier one."""
-    ordered = sorted(prepared, key=lambda p: (p.published is None, p.published or utcnow(), p.entry_id))
-    return [store_entry(engine, p, topics=topics, targets=targets) for p in ordered]
-
-
-def _store_article(
-    session: Session, entry: Entry, extracted: ExtractedArticle, reason: str | None
-) -> Article:
-    url = entry.link or f"entry:{entry.feed_id}:{entry.guid}"
-    row = Article(
-        url=url,
-        title=extracted.title or entry.title,
-        author=extracted.author,
-        # The feed's timestamp has the time of day; pages often give only the date.
-        published=entry.published or extracted.published,
-        site_name=extracted.site_name,
-        outlet=outlet_of(extracted.site_name, url),
-        language=extracted.language,
-        text=extracted.text,
-        text_hash=hashlib.sha256(extracted.text.encode()).hexdigest(),
-        source="feed" if reason else "page",
-        fallback_reason=reason,
-        fetched_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # read by an overlapping run under the same URL
-        return session.exec(select(Article).where(Article.url == url)).one()
-    return row
+def _detect(pool: WorkerPool, document: str, topics: Sequence[Topic]) -> dict[str, tuple[Detected, ...]]:
+    """Findings by topic, found in a worker (an empty result when the worker gave up)."""
+    outcome = pool.run("detect", document, tuple(topics))
+    return outcome.value if outcome.error is None else {}
 
 
 def alert_payload(change: ClaimChange, topic: Topic, article: Article) -> dict[str, Any]:

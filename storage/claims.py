@@ -1,19 +1,22 @@
-"""Novelty: store an article's findings as claims, telling new, revised and repeated apart."""
+"""Novelty: store articles' findings as claims, telling new, revised and repeated apart, in bulk."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from extractors.findings import Figure, Statement, describe_figure
 from extractors.findings import Finding as Detected
 from extractors.statements import quote_key, same_statement
 from storage.models import Article, Claim, Finding, utcnow
+
+CHUNK = 500  # values per IN (...) list
+Ident = tuple[str, str]  # (topic, key): what identifies a claim, before and after it has an id
 
 
 @dataclass(frozen=True)
@@ -46,36 +49,190 @@ def claim_key(finding: Detected) -> str:
     return f"statement:{finding.speaker_key}:{digest}"
 
 
-def _matching_claim(session: Session, *, topic: str, key: str, finding: Detected) -> Claim | None:
-    claim = session.exec(select(Claim).where(Claim.topic == topic, Claim.key == key)).first()
-    if claim is not None or not isinstance(finding, Statement):
-        return claim
-    # One quote carried by ten outlets with small differences is one statement.
-    same_speaker = session.exec(
-        select(Claim).where(
-            Claim.topic == topic, Claim.kind == "statement", Claim.speaker_key == finding.speaker_key
-        )
-    ).all()
-    return next((c for c in same_speaker if c.quote and same_statement(c.quote, finding.quote)), None)
+def _chunks(values: Iterable[str | int]) -> Iterable[list[str | int]]:
+    unique = sorted(set(values), key=str)
+    for start in range(0, len(unique), CHUNK):
+        yield unique[start : start + CHUNK]
 
 
-def _previous_values(session: Session, *, topic: str, figure: Figure, key: str) -> tuple[str, ...]:
-    """The claimant's earlier values for the same unit class, oldest first (empty: not a revision)."""
-    if figure.claimant_key is None or figure.delta:
-        return ()
-    rows = session.exec(
-        select(Claim)
-        .where(
-            Claim.topic == topic,
-            Claim.kind == "figure",
-            Claim.unit_class == figure.unit_class,
-            Claim.claimant_key == figure.claimant_key,
-            Claim.key != key,
-            col(Claim.key).not_like("figure:%:+%"),
+@dataclass
+class _Added:
+    """One article's findings for one topic, waiting for ids."""
+
+    new: list[tuple[Claim, Finding, str, Detected, tuple[str, ...]]]
+    repeated: int
+
+
+class ClaimBatch:
+    """Novelty for many articles at once: the claims they may touch are read in a few queries, decided in
+    memory in the order articles are added (so a later value revises an earlier one of the same batch),
+    and written with multi-row statements by `flush`. A concurrent writer of the same claim makes the flush
+    raise IntegrityError: the caller rolls the transaction back and stores the batch again."""
+
+    def __init__(
+        self, session: Session, *, findings: Iterable[tuple[str, Detected]], article_ids: Iterable[int] = ()
+    ) -> None:
+        self._session = session
+        self._by_key: dict[Ident, Claim] = {}
+        self._by_speaker: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        self._by_claimant: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
+        self._outlets: dict[Ident, set[str]] = defaultdict(set)
+        self._seen: set[tuple[int, Ident]] = set()  # (article id, claim) pairs stored or added
+        self._bumps: dict[Ident, int] = defaultdict(int)
+        self._added: list[_Added] = []
+        self._new_claims: list[Claim] = []
+        self._findings: list[tuple[Finding, Claim]] = []
+        self._load(list(findings), list(article_ids))
+
+    def _load(self, findings: list[tuple[str, Detected]], article_ids: list[int]) -> None:
+        by_topic: dict[str, list[Detected]] = defaultdict(list)
+        for topic, finding in findings:
+            by_topic[topic].append(finding)
+        claims: dict[int, Claim] = {}
+        for topic, found in by_topic.items():
+            # The claims with these keys, every statement of these speakers (near-duplicates), and every
+            # figure of these claimants (earlier values make a revision).
+            speakers = [f.speaker_key for f in found if isinstance(f, Statement)]
+            claimants = [f.claimant_key or "" for f in found if isinstance(f, Figure)]
+            queries = [
+                (col(Claim.key), [claim_key(f) for f in found], None),
+                (col(Claim.speaker_key), speakers, "statement"),
+                (col(Claim.claimant_key), claimants, "figure"),
+            ]
+            for column, values, kind in queries:
+                for chunk in _chunks(v for v in values if v):
+                    query = select(Claim).where(Claim.topic == topic, column.in_(chunk))
+                    if kind is not None:
+                        query = query.where(Claim.kind == kind)
+                    claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
+        for claim in sorted(claims.values(), key=lambda c: c.id or 0):
+            self._remember(claim)
+        for chunk in _chunks(claims):
+            rows = self._session.exec(
+                select(Finding.claim_id, Article.outlet)
+                .join(Article, col(Article.id) == col(Finding.article_id))
+                .where(col(Finding.claim_id).in_(chunk))
+                .distinct()
+            ).all()
+            for claim_id, outlet in rows:
+                self._outlets[_ident(claims[claim_id])].add(outlet)
+        pairs = select(Finding.article_id, Claim.topic, Claim.key).join(
+            Claim, col(Claim.id) == col(Finding.claim_id)
         )
-        .order_by(func.coalesce(col(Claim.first_published_at), col(Claim.first_seen_at)), col(Claim.id))
-    ).all()
-    return tuple(_dated(c) for c in rows)
+        for chunk in _chunks(article_ids):
+            for article_id, claim_topic, key in self._session.exec(
+                pairs.where(col(Finding.article_id).in_(chunk))
+            ):
+                self._seen.add((article_id, (claim_topic, key)))
+
+    def _remember(self, claim: Claim) -> None:
+        self._by_key[_ident(claim)] = claim
+        if claim.kind == "statement" and claim.speaker_key:
+            self._by_speaker[(claim.topic, claim.speaker_key)].append(claim)
+        elif claim.kind == "figure" and claim.claimant_key and ":+" not in claim.key:
+            # Increments ("1,500 more") are not values a revision compares with.
+            self._by_claimant[(claim.topic, claim.unit_class or "", claim.claimant_key)].append(claim)
+
+    def add(self, article: Article, topic: str, findings: Sequence[Detected]) -> int:
+        """Decide what each finding of `article` (stored, with an id) is; returns a handle for `result`."""
+        assert article.id is not None
+        added = _Added([], 0)
+        for finding in findings:
+            key = claim_key(finding)
+            claim = self._match(topic, key, finding)
+            if claim is None:
+                previous = self._previous(topic, finding, key) if isinstance(finding, Figure) else ()
+                change = "revised_figure" if previous else "new_figure"
+                change = change if isinstance(finding, Figure) else "new_statement"
+                claim = _new_claim(topic, key, finding, article, change)
+                self._remember(claim)
+                self._new_claims.append(claim)
+                self._outlets[(topic, key)].add(article.outlet)
+                self._seen.add((article.id, (topic, key)))
+                row = self._finding(article, claim, finding, is_new=True)
+                added.new.append((claim, row, change, finding, previous))
+                continue
+            ident = _ident(claim)
+            if (article.id, ident) in self._seen:
+                continue  # the same claim twice in one article, or the article re-read
+            self._seen.add((article.id, ident))
+            if article.outlet not in self._outlets[ident]:  # corroboration: one more outlet
+                self._outlets[ident].add(article.outlet)
+                if claim.id is None:
+                    claim.outlets += 1
+                else:
+                    self._bumps[ident] += 1
+            self._finding(article, claim, finding, is_new=False)
+            added.repeated += 1
+        self._added.append(added)
+        return len(self._added) - 1
+
+    def flush(self) -> None:
+        """Write the new claims, the findings and the outlet counts (multi-row statements)."""
+        self._session.add_all(self._new_claims)
+        self._session.flush()
+        for row, claim in self._findings:
+            assert claim.id is not None
+            row.claim_id = claim.id
+        self._session.add_all(row for row, _claim in self._findings)
+        if self._bumps:
+            table = Claim.__table__  # type: ignore[attr-defined]
+            bump = table.update().where(table.c.id == bindparam("cid"))
+            bump = bump.values(outlets=table.c.outlets + bindparam("n"))
+            rows = [{"cid": self._by_key[i].id, "n": n} for i, n in self._bumps.items()]
+            self._session.connection().execute(bump, rows)
+        self._session.flush()
+        self._new_claims, self._findings, self._bumps = [], [], defaultdict(int)
+
+    def result(self, handle: int) -> StoredFindings:
+        """What one `add` did, with the ids `flush` gave."""
+        added = self._added[handle]
+        new = tuple(
+            ClaimChange(claim.id or 0, row.id or 0, claim.topic, change, finding, previous)
+            for claim, row, change, finding, previous in added.new
+        )
+        return StoredFindings(new=new, repeated=added.repeated)
+
+    def _match(self, topic: str, key: str, finding: Detected) -> Claim | None:
+        claim = self._by_key.get((topic, key))
+        if claim is not None or not isinstance(finding, Statement):
+            return claim
+        # One quote carried by ten outlets with small differences is one statement.
+        same_speaker = self._by_speaker.get((topic, finding.speaker_key), [])
+        return next((c for c in same_speaker if c.quote and same_statement(c.quote, finding.quote)), None)
+
+    def _previous(self, topic: str, figure: Figure, key: str) -> tuple[str, ...]:
+        """The claimant's earlier values for the same unit class, oldest first (empty: not a revision)."""
+        if figure.claimant_key is None or figure.delta:
+            return ()
+        earlier = [
+            c
+            for c in self._by_claimant.get((topic, figure.unit_class, figure.claimant_key), [])
+            if c.key != key
+        ]
+        earlier.sort(key=lambda c: (c.first_published_at or c.first_seen_at or utcnow(), c.id or 1 << 62))
+        return tuple(_dated(c) for c in earlier)
+
+    def _finding(self, article: Article, claim: Claim, finding: Detected, *, is_new: bool) -> Finding:
+        assert article.id is not None
+        row = Finding(
+            article_id=article.id,
+            claim_id=claim.id or 0,  # a claim new in this batch gets its id at flush
+            topic=claim.topic,
+            kind=claim.kind,
+            data=finding.to_dict(),
+            sentence=finding.sentence,
+            start=finding.start,
+            end=finding.end,
+            is_new=is_new,
+            found_at=utcnow(),
+        )
+        self._findings.append((row, claim))
+        return row
+
+
+def _ident(claim: Claim) -> Ident:
+    return (claim.topic, claim.key)
 
 
 def _dated(claim: Claim) -> str:
@@ -85,109 +242,30 @@ def _dated(claim: Claim) -> str:
 
 
 def _new_claim(topic: str, key: str, finding: Detected, article: Article, change: str) -> Claim:
-    if isinstance(finding, Figure):
-        return Claim(
-            topic=topic,
-            kind="figure",
-            key=key,
-            unit_class=finding.unit_class,
-            claimant_key=finding.claimant_key,
-            value=finding.value,
-            low=finding.low,
-            high=finding.high,
-            display=describe_figure(finding),
-            change=change,
-            first_seen_at=utcnow(),
-            first_published_at=article.published,
-            first_article_id=article.id,
-            first_outlet=article.outlet,
-        )
-    return Claim(
+    claim = Claim(
         topic=topic,
-        kind="statement",
+        kind=finding.kind,
         key=key,
-        speaker_key=finding.speaker_key,
-        quote=finding.quote,
-        display=f"{finding.speaker}: {finding.quote[:120]}",
         change=change,
         first_seen_at=utcnow(),
         first_article_id=article.id,
         first_outlet=article.outlet,
     )
-
-
-def _count_outlet(session: Session, claim: Claim, article: Article) -> None:
-    """Corroboration: one more outlet when no earlier finding of the claim came from this outlet."""
-    seen = session.exec(
-        select(Finding.id)
-        .join(Article, col(Article.id) == col(Finding.article_id))
-        .where(Finding.claim_id == claim.id, Article.outlet == article.outlet)
-    ).first()
-    if seen is None:
-        session.execute(update(Claim).where(col(Claim.id) == claim.id).values(outlets=Claim.outlets + 1))
+    if isinstance(finding, Figure):
+        claim.unit_class, claim.claimant_key = finding.unit_class, finding.claimant_key
+        claim.value, claim.low, claim.high = finding.value, finding.low, finding.high
+        claim.display, claim.first_published_at = describe_figure(finding), article.published
+    else:
+        claim.speaker_key, claim.quote = finding.speaker_key, finding.quote
+        claim.display = f"{finding.speaker}: {finding.quote[:120]}"
+    return claim
 
 
 def store_findings(
     session: Session, *, article: Article, topic: str, findings: Sequence[Detected]
 ) -> StoredFindings:
     """Store findings of one article for one topic; returns the new ones (the caller commits)."""
-    new: list[ClaimChange] = []
-    repeated = 0
-    for finding in findings:
-        key = claim_key(finding)
-        claim = _matching_claim(session, topic=topic, key=key, finding=finding)
-        previous: tuple[str, ...] = ()
-        if claim is None:
-            if isinstance(finding, Figure):
-                previous = _previous_values(session, topic=topic, figure=finding, key=key)
-                change = "revised_figure" if previous else "new_figure"
-            else:
-                change = "new_statement"
-            claim = _new_claim(topic, key, finding, article, change)
-            try:
-                with session.begin_nested():  # a concurrent run may have inserted it first
-                    session.add(claim)
-            except IntegrityError:
-                claim = session.exec(select(Claim).where(Claim.topic == topic, Claim.key == key)).one()
-            else:
-                stored = _add_finding(session, article=article, claim=claim, finding=finding, is_new=True)
-                if stored is not None and claim.id is not None:
-                    new.append(ClaimChange(claim.id, stored, topic, change, finding, previous))
-                continue
-        if _has_finding(session, article=article, claim=claim):
-            continue  # the same claim twice in one article, or the article re-read
-        _count_outlet(session, claim, article)
-        _add_finding(session, article=article, claim=claim, finding=finding, is_new=False)
-        repeated += 1
-    return StoredFindings(new=tuple(new), repeated=repeated)
-
-
-def _has_finding(session: Session, *, article: Article, claim: Claim) -> bool:
-    row = session.exec(
-        select(Finding.id).where(Finding.article_id == article.id, Finding.claim_id == claim.id)
-    ).first()
-    return row is not None
-
-
-def _add_finding(
-    session: Session, *, article: Article, claim: Claim, finding: Detected, is_new: bool
-) -> int | None:
-    assert article.id is not None and claim.id is not None
-    row = Finding(
-        article_id=article.id,
-        claim_id=claim.id,
-        topic=claim.topic,
-        kind=claim.kind,
-        data=finding.to_dict(),
-        sentence=finding.sentence,
-        start=finding.start,
-        end=finding.end,
-        is_new=is_new,
-        found_at=utcnow(),
-    )
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        return None
-    return row.id
+    batch = ClaimBatch(session, findings=[(topic, f) for f in findings], article_ids=[article.id or 0])
+    handle = batch.add(article, topic, findings)
+    batch.flush()
+    return batch.result(handle)

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, SQLModel, create_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+WRITE = "newswatch_write"  # execution option: this transaction will write (SQLite: take the lock first)
+ADVISORY_NAMESPACE = 0x6E77  # "nw": PostgreSQL advisory locks of newswatch (migrations, feeds)
+INSERT_CHUNK = 500  # rows per multi-row INSERT (SQLite allows 32,766 bound values per statement)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -34,6 +38,8 @@ def mask_db_url(url: str) -> str:
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # SQLAlchemy emits BEGIN itself (below): the driver's own implicit BEGIN breaks SAVEPOINT.
+    dbapi_conn.isolation_level = None
     # WAL lets readers work while a pass writes; busy_timeout makes overlapping runs wait, not fail.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -41,6 +47,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # A writing transaction takes the write lock up front and waits for it (busy_timeout). One that
+    # read first and wrote later, after another run committed, would fail at once with SQLITE_BUSY.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def create_db_engine(url: str) -> Engine:
@@ -57,6 +69,7 @@ def create_db_engine(url: str) -> Engine:
         else:
             engine = create_engine(url, connect_args={"check_same_thread": False}, poolclass=StaticPool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
@@ -66,7 +79,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     try:
-        with engine.begin() as conn:
+        with engine.execution_options(**{WRITE: True}).begin() as conn:
+            if conn.dialect.name == "postgresql":  # two runs starting at once: one migrates, one waits
+                conn.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": ADVISORY_NAMESPACE})
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
     except OperationalError as exc:
@@ -98,11 +113,27 @@ def dispose_engines() -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A writing session that commits on success and rolls back on error (SQLite: one writer at a time)."""
+    with Session(engine.execution_options(**{WRITE: True}), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def insert_ignore(
+    session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, unique: Sequence[str]
+) -> int:
+    """Insert rows in multi-row statements, skipping those that collide on `unique`; returns how many went in."""
+    table = model.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    added = 0
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = [dict(row) for row in rows[start : start + INSERT_CHUNK]]
+        statement = insert(table).values(chunk).on_conflict_do_nothing(index_elements=list(unique))
+        # RETURNING counts what went in on both backends (psycopg's rowcount here is -1).
+        added += len(session.execute(statement.returning(*table.primary_key.columns)).all())
+    return added

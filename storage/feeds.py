@@ -1,15 +1,29 @@
-"""Feeds and their entries: fetch state for conditional GET, health, and the entries still to read."""
+"""Feeds and their entries: fetch state for conditional GET, when to poll next, health, entries to read."""
 
 from __future__ import annotations
 
+import os
+import struct
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import TracebackType
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
+from storage.db import ADVISORY_NAMESPACE, insert_ignore
 from storage.models import Entry, Feed, utcnow
+
+# A pass polls every feed due before the following pass would come (the default schedule is every
+# 15 minutes): at most one interval early, rather than up to one interval late.
+PASS_INTERVAL = timedelta(minutes=15)
+FAILURE_BACKOFF = timedelta(minutes=5)  # after the first failure in a row; doubled after each next one
+MAX_INTERVAL = timedelta(hours=6)  # however long a feed asks us to wait, or keeps failing
+QUIET_SHARE = 8  # a feed silent for 8 hours is polled about hourly
+POLLED = ("ok", "not_modified")
 
 
 @dataclass(frozen=True)
@@ -24,20 +38,47 @@ class NewEntry:
 
 
 def ensure_feeds(session: Session, *, urls: Sequence[str]) -> dict[str, int]:
-    """Make sure a row exists for each feed URL; returns url -> feed id."""
+    """Make sure a row exists for each feed URL (an overlapping run may add the same); url -> feed id."""
+    wanted = list(dict.fromkeys(urls))
+    now = utcnow()
+    insert_ignore(session, Feed, [{"url": u, "created_at": now} for u in wanted], unique=["url"])
     ids: dict[str, int] = {}
-    for url in urls:
-        feed = session.exec(select(Feed).where(Feed.url == url)).first()
-        if feed is None:
-            feed = Feed(url=url, created_at=utcnow())
-            try:
-                with session.begin_nested():  # an overlapping run may add the same feed
-                    session.add(feed)
-            except IntegrityError:
-                feed = session.exec(select(Feed).where(Feed.url == url)).one()
-        assert feed.id is not None
-        ids[url] = feed.id
-    return ids
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = session.exec(select(Feed.url, Feed.id).where(col(Feed.url).in_(chunk))).all()
+        ids.update({url: feed_id for url, feed_id in rows if feed_id is not None})
+    return {url: ids[url] for url in wanted}
+
+
+def due_feeds(session: Session, *, feed_ids: Sequence[int], now: datetime | None = None) -> list[int]:
+    """The feeds a pass starting now should poll: never polled, or due before the next pass."""
+    horizon = (now or utcnow()) + PASS_INTERVAL
+    due: set[int | None] = set()
+    for start in range(0, len(feed_ids), 500):
+        chunk = feed_ids[start : start + 500]
+        query = select(Feed.id).where(
+            col(Feed.id).in_(chunk), or_(col(Feed.next_poll_at).is_(None), col(Feed.next_poll_at) <= horizon)
+        )
+        due.update(session.exec(query).all())
+    return [i for i in feed_ids if i in due]
+
+
+def poll_delay(
+    *,
+    ok: bool,
+    failures: int,
+    hint: timedelta | None = None,
+    retry_after: timedelta | None = None,
+    quiet_for: timedelta | None = None,
+) -> timedelta:
+    """How long a feed should rest: the longest of what it asks (TTL, Cache-Control, Retry-After),
+    its failure backoff and what its history suggests, never more than MAX_INTERVAL."""
+    waits = [hint or timedelta(0), retry_after or timedelta(0)]
+    if not ok:
+        waits.append(FAILURE_BACKOFF * 2 ** min(max(failures - 1, 0), 10))
+    elif quiet_for is not None:
+        waits.append(quiet_for / QUIET_SHARE)
+    return min(max(waits), MAX_INTERVAL)
 
 
 def record_poll(
@@ -51,14 +92,17 @@ def record_poll(
     title: str | None = None,
     bozo: bool = False,
     next_poll_in: timedelta | None = None,
+    retry_after: timedelta | None = None,
 ) -> Feed:
-    """Record one poll's outcome: ok, not_modified, or an error class with its message."""
+    """Record one poll's outcome (ok, not_modified, or an error class with its message) and when to poll
+    next; `next_poll_in` is what the feed asks for (TTL, Cache-Control), `retry_after` what the server said."""
     feed = session.get_one(Feed, feed_id)
     now = utcnow()
     feed.last_polled_at = now
     feed.last_status = status
     feed.last_error = error
-    if status in ("ok", "not_modified"):
+    ok = status in POLLED
+    if ok:
         feed.failures_in_row = 0
         feed.last_success_at = now
         if status == "ok":
@@ -68,42 +112,41 @@ def record_poll(
             feed.title = title or feed.title
     else:
         feed.failures_in_row += 1
-    feed.next_poll_at = now + next_poll_in if next_poll_in else None
+    last_news = feed.last_new_entry_at or feed.created_at
+    delay = poll_delay(
+        ok=ok,
+        failures=feed.failures_in_row,
+        hint=next_poll_in,
+        retry_after=retry_after,
+        quiet_for=now - last_news if last_news else None,
+    )
+    feed.next_poll_at = now + delay if delay > PASS_INTERVAL / 60 else None  # None: the next pass
     session.add(feed)
     return feed
 
 
 def add_entries(session: Session, *, feed_id: int, entries: Sequence[NewEntry]) -> int:
-    """Insert entries not seen before (by feed and guid); returns how many were new."""
+    """Insert entries not seen before (by feed and guid), in one statement; returns how many were new."""
     if not entries:
         return 0
-    guids = [e.guid for e in entries]
-    known = set(
-        session.exec(select(Entry.guid).where(Entry.feed_id == feed_id, col(Entry.guid).in_(guids))).all()
-    )
-    added = 0
     now = utcnow()
-    for entry in entries:
-        if entry.guid in known:
-            continue
-        known.add(entry.guid)  # a feed may list the same guid twice
-        row = Entry(
-            feed_id=feed_id,
-            guid=entry.guid,
-            link=entry.link,
-            title=entry.title,
-            summary=entry.summary,
-            published=entry.published,
-            first_seen_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(row)
-            added += 1
-        except IntegrityError:
-            continue
+    rows = {
+        e.guid: {
+            "feed_id": feed_id,
+            "guid": e.guid,
+            "link": e.link,
+            "title": e.title,
+            "summary": e.summary,
+            "published": e.published,
+            "first_seen_at": now,
+        }
+        for e in reversed(entries)  # a feed may list a guid twice: the first listing wins
+    }
+    added = insert_ignore(session, Entry, list(reversed(rows.values())), unique=["feed_id", "guid"])
     if added:
-        session.get_one(Feed, feed_id).last_new_entry_at = now
+        feed = session.get_one(Feed, feed_id)
+        feed.last_new_entry_at = now
+        session.add(feed)
     return added
 
 
@@ -126,3 +169,84 @@ def unprocessed_entries(session: Session, *, feed_id: int, limit: int) -> list[E
 def all_feeds(session: Session) -> list[Feed]:
     """Every feed, by URL."""
     return list(session.exec(select(Feed).order_by(col(Feed.url))).all())
+
+
+class FeedLocks:
+    """The feeds a pass holds, so that an overlapping pass skips them rather than read their articles too.
+
+    A dead process never holds one: PostgreSQL drops advisory locks with the connection, and the OS drops
+    byte-range locks on the file beside an SQLite database. Thread-safe; in-memory SQLite locks nothing.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._guard = threading.Lock()
+        self._held: set[int] = set()
+        self._conn: Connection | None = None
+        self._fd: int | None = None
+        if engine.dialect.name == "postgresql":
+            self._conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        elif engine.url.database not in (None, "", ":memory:"):
+            self._fd = os.open(f"{engine.url.database}.feedlocks", os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> FeedLocks:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def acquire(self, feed_id: int) -> bool:
+        """Take the feed if no other pass holds it (never waits)."""
+        with self._guard:
+            if feed_id in self._held:
+                return True
+            if self._conn is not None:
+                taken = self._conn.execute(
+                    text("SELECT pg_try_advisory_lock(:ns, :id)"), {"ns": ADVISORY_NAMESPACE, "id": feed_id}
+                ).scalar_one()
+            else:
+                taken = self._fd is None or _byte_lock(self._fd, feed_id, exclusive=True)
+            if taken:
+                self._held.add(feed_id)
+            return bool(taken)
+
+    def release(self, feed_id: int) -> None:
+        """Let other passes have the feed again."""
+        with self._guard:
+            if feed_id not in self._held:
+                return
+            self._held.discard(feed_id)
+            if self._conn is not None:
+                self._conn.execute(
+                    text("SELECT pg_advisory_unlock(:ns, :id)"), {"ns": ADVISORY_NAMESPACE, "id": feed_id}
+                )
+            elif self._fd is not None:
+                _byte_lock(self._fd, feed_id, exclusive=False)
+
+    def close(self) -> None:
+        """Release every feed still held."""
+        with self._guard:
+            self._held.clear()
+            if self._conn is not None:
+                self._conn.close()  # its advisory locks go with the session
+                self._conn = None
+            if self._fd is not None:
+                os.close(self._fd)  # and the byte-range locks with the file description
+                self._fd = None
+
+
+def _byte_lock(fd: int, offset: int, *, exclusive: bool) -> bool:
+    """Lock (or unlock) one byte of the lock file without waiting; False when another holder has it."""
+    import fcntl
+
+    kind = fcntl.F_WRLCK if exclusive else fcntl.F_UNLCK
+    # Open-file-description locks belong to this open file, not to the whole process (Linux); elsewhere
+    # fall back to POSIX record locks, which are per process.
+    command = getattr(fcntl, "F_OFD_SETLK", fcntl.F_SETLK)
+    request = struct.pack("hhqqi", kind, os.SEEK_SET, offset, 1, 0)
+    try:
+        fcntl.fcntl(fd, command, request)
+    except OSError:
+        return False
+    return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -46,6 +46,7 @@ class FeedBase(SQLModel):
 class Feed(FeedBase, table=True):
     """A polled feed with its fetch state (conditional GET) and health."""
 
+    __table_args__ = (Index("ix_feed_next_poll", "next_poll_at"),)
     id: int | None = Field(default=None, primary_key=True)
     etag: str | None = None
     last_modified: str | None = None
@@ -64,16 +65,26 @@ class Feed(FeedBase, table=True):
 class Entry(SQLModel, table=True):
     """A feed item; processed only once its article was read and its findings stored."""
 
-    __table_args__ = (UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),)
+    __table_args__ = (
+        UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),
+        # The entries still to read: a small partial index however long the history grows.
+        Index(
+            "ix_entry_unprocessed",
+            "feed_id",
+            "published",
+            postgresql_where=text("processed_at IS NULL"),
+            sqlite_where=text("processed_at IS NULL"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    feed_id: int = Field(foreign_key="feed.id", index=True)
+    feed_id: int = Field(foreign_key="feed.id")  # uq_entry_feed_guid serves lookups by feed
     guid: str = Field(max_length=2048)
     link: str = Field(max_length=2048)
     title: str = ""
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     published: datetime | None = _when()
     first_seen_at: datetime | None = _when()
-    article_id: int | None = Field(default=None, foreign_key="article.id")
+    article_id: int | None = Field(default=None, foreign_key="article.id", index=True)
     processed_at: datetime | None = _when()
 
 
@@ -153,10 +164,12 @@ class AlertDelivery(SQLModel, table=True):
     mode: str = "instant"
     group_key: str = ""  # rows sent together in one message (instant: the article)
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    status: str = "pending"  # pending, sending, sent, failed
+    status: str = "pending"  # pending, sending, sent, failed (after the cap; retried by hand)
     attempts: int = 0
     last_error: str | None = None
     created_at: datetime | None = _when()
     next_attempt_at: datetime | None = _when()
     claimed_at: datetime | None = _when()
+    # Which claim holds a row in "sending" (random per claim): only its holder may fail or release it.
+    claimed_by: str | None = Field(default=None, max_length=64)
     sent_at: datetime | None = _when()

@@ -51,9 +51,9 @@ def test_two_passes_alert_once_then_cost_one_304_per_feed(
     assert first.articles_read >= 8
     assert first.findings_new > 0
     assert first.alerts_sent == first.findings_new + first.findings_revised
-    titles = " ".join(m["title"] for m in CAPTURED)
-    assert "New figure" in titles
-    assert "New statement" in titles
+    messages = " ".join(m["title"] + m["body"] for m in CAPTURED)
+    assert "New figure" in messages
+    assert "New statement" in messages
 
     engine = get_engine(env)
     with Session(engine) as s:

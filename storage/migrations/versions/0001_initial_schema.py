@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 22:05:58.903145
+Create Date: 2026-11-24 22:30:26.932650
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
 
 revision = "0001"
 down_revision = None
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("subject", "channel", name="uq_delivery_subject_channel"),
@@ -77,6 +79,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("url"),
     )
+    with op.batch_alter_table("feed", schema=None) as batch_op:
+        batch_op.create_index("ix_feed_next_poll", ["next_poll_at"], unique=False)
+
     op.create_table(
         "claim",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -134,7 +139,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("feed_id", "guid", name="uq_entry_feed_guid"),
     )
     with op.batch_alter_table("entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_entry_feed_id"), ["feed_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_entry_article_id"), ["article_id"], unique=False)
+        batch_op.create_index(
+            "ix_entry_unprocessed",
+            ["feed_id", "published"],
+            unique=False,
+            postgresql_where=sa.text("processed_at IS NULL"),
+            sqlite_where=sa.text("processed_at IS NULL"),
+        )
 
     op.create_table(
         "finding",
@@ -177,7 +189,12 @@ def downgrade() -> None:
 
     op.drop_table("finding")
     with op.batch_alter_table("entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_entry_feed_id"))
+        batch_op.drop_index(
+            "ix_entry_unprocessed",
+            postgresql_where=sa.text("processed_at IS NULL"),
+            sqlite_where=sa.text("processed_at IS NULL"),
+        )
+        batch_op.drop_index(batch_op.f("ix_entry_article_id"))
 
     op.drop_table("entry")
     with op.batch_alter_table("claim", schema=None) as batch_op:
@@ -185,6 +202,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_claim_lookup")
 
     op.drop_table("claim")
+    with op.batch_alter_table("feed", schema=None) as batch_op:
+        batch_op.drop_index("ix_feed_next_poll")
+
     op.drop_table("feed")
     op.drop_table("article")
     with op.batch_alter_table("alertdelivery", schema=None) as batch_op:

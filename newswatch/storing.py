@@ -1,0 +1,211 @@
+"""Storing prepared entries: in publication order, in batches of one transaction each, safe to overlap."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import bindparam, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from extractors.articles import Article as ExtractedArticle
+from extractors.topic import Topic
+from newswatch.pipeline import PreparedEntry, ReadResult, alert_payload, outlet_of
+from storage.claims import ClaimBatch, ClaimChange
+from storage.db import session_scope
+from storage.ledger import Target, enqueue
+from storage.models import Article, Entry, Feed, utcnow
+
+BATCH = 100  # entries per transaction: few round trips, yet a crash or a conflict redoes little
+ATTEMPTS = 6  # an overlapping pass may write the same claim or article first: the batch is redone
+# Reasons that are no fault of the feed's pages: not worth a note on the feed.
+_NOT_PAGE_ERRORS = ("no_link",)
+
+
+def store_in_order(
+    engine: Engine,
+    prepared: Sequence[PreparedEntry],
+    *,
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> list[ReadResult]:
+    """Store prepared entries oldest first, so a claimant's later value reads as a revision of an earlier one.
+
+    Each batch is one transaction: an entry counts as processed only together with its article, findings
+    and alert rows. An entry an overlapping pass stored first is reported as skipped.
+    """
+    ordered = sorted(prepared, key=lambda p: (p.published is None, p.published or utcnow(), p.entry_id))
+    results: list[ReadResult] = []
+    for start in range(0, len(ordered), BATCH):
+        results.extend(_store_batch(engine, ordered[start : start + BATCH], topics, targets))
+    return results
+
+
+def store_entry(
+    engine: Engine,
+    prepared: PreparedEntry,
+    *,
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> ReadResult:
+    """Store one prepared entry's article, findings and alert rows, and mark it processed: one transaction."""
+    return _store_batch(engine, [prepared], topics, targets)[0]
+
+
+def _store_batch(
+    engine: Engine,
+    batch: Sequence[PreparedEntry],
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> list[ReadResult]:
+    for attempt in range(ATTEMPTS):
+        try:
+            with session_scope(engine) as session:
+                return _store(session, batch, topics, targets)
+        except (IntegrityError, OperationalError):
+            # Another pass committed the same article or claim first (or PostgreSQL broke a deadlock
+            # between the two): everything is read again, so this time its rows count as known.
+            if attempt == ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.05, 0.3) * (attempt + 1))  # noqa: S311 - jitter, not secrecy
+    raise AssertionError("unreachable")
+
+
+def _store(
+    session: Session,
+    batch: Sequence[PreparedEntry],
+    topics: Mapping[str, Topic],
+    targets: Mapping[str, Sequence[Target]],
+) -> list[ReadResult]:
+    now = utcnow()
+    ids = [p.entry_id for p in batch]
+    # Taking the entries first: an overlapping pass waits here (PostgreSQL row locks, SQLite's write
+    # lock), then finds them processed and skips them.
+    owned = set(
+        session.execute(
+            update(Entry)
+            .where(col(Entry.id).in_(ids), col(Entry.processed_at).is_(None))
+            .values(processed_at=now)
+            .returning(col(Entry.id))
+            .execution_options(synchronize_session=False)
+        ).scalars()
+    )
+    entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(owned))).all()}
+    mine = [p for p in batch if p.entry_id in owned]
+    articles = _articles(session, mine, entries)
+    findings = [(name, f) for p in mine for name, found in p.findings.items() for f in found]
+    existing = [a.id for p, a in zip(mine, articles, strict=True) if p.known_article_id and a.id]
+    claims = ClaimBatch(session, findings=findings, article_ids=existing)
+    handles = [
+        [(name, claims.add(article, name, found)) for name, found in p.findings.items()]
+        for p, article in zip(mine, articles, strict=True)
+    ]
+    claims.flush()
+    results: dict[int, ReadResult] = {}
+    for p, article, done in zip(mine, articles, handles, strict=True):
+        new: list[ClaimChange] = []
+        repeated = 0
+        for name, handle in done:
+            stored = claims.result(handle)
+            repeated += stored.repeated
+            for change in stored.new:
+                enqueue(
+                    session,
+                    subject=f"claim:{change.claim_id}",
+                    targets=targets.get(name, ()),
+                    group_key=f"article:{article.id}",
+                    payload=alert_payload(change, topics[name], article),
+                )
+            new.extend(stored.new)
+        source = "known" if p.known_article_id else ("feed" if p.reason else "page")
+        results[p.entry_id] = ReadResult(
+            p.entry_id, article.id, p.downloaded, source, p.reason, tuple(new), repeated
+        )
+    _link_entries(session, mine, articles)
+    _note_page_errors(session, mine, entries)
+    return [
+        results.get(p.entry_id) or ReadResult(p.entry_id, None, p.downloaded, "skipped", None, (), 0)
+        for p in batch
+    ]
+
+
+def _articles(
+    session: Session, mine: Sequence[PreparedEntry], entries: Mapping[int | None, Entry]
+) -> list[Article]:
+    """Each entry's article row: read before, stored by an overlapping pass meanwhile, or new (inserted)."""
+    urls = [_url(entries[p.entry_id]) for p in mine]
+    known_ids = [p.known_article_id for p in mine if p.known_article_id]
+    rows = session.exec(
+        select(Article).where(col(Article.url).in_(urls) | col(Article.id).in_(known_ids))
+    ).all()
+    by_url = {a.url: a for a in rows}
+    by_id = {a.id: a for a in rows}
+    chosen: list[Article] = []
+    fresh: list[Article] = []
+    for p, url in zip(mine, urls, strict=True):
+        article = by_id.get(p.known_article_id) if p.known_article_id else by_url.get(url)
+        if article is None:
+            assert p.article is not None
+            article = _new_article(url, entries[p.entry_id], p.article, p.reason)
+            by_url[url] = article  # two entries of the batch linking the same page share its row
+            fresh.append(article)
+        chosen.append(article)
+    session.add_all(fresh)
+    session.flush()  # one multi-row INSERT ... RETURNING for the new articles' ids
+    return chosen
+
+
+def _url(entry: Entry) -> str:
+    return entry.link or f"entry:{entry.feed_id}:{entry.guid}"
+
+
+def _new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None) -> Article:
+    return Article(
+        url=url,
+        title=extracted.title or entry.title,
+        author=extracted.author,
+        # The feed's timestamp has the time of day; pages often give only the date.
+        published=entry.published or extracted.published,
+        site_name=extracted.site_name,
+        outlet=outlet_of(extracted.site_name, url),
+        language=extracted.language,
+        text=extracted.text,
+        text_hash=hashlib.sha256(extracted.text.encode()).hexdigest(),
+        source="feed" if reason else "page",
+        fallback_reason=reason,
+        fetched_at=utcnow(),
+    )
+
+
+def _link_entries(session: Session, mine: Sequence[PreparedEntry], articles: Sequence[Article]) -> None:
+    """Point each entry at its article (one executemany)."""
+    if not mine:
+        return
+    table = Entry.__table__  # type: ignore[attr-defined]
+    statement = table.update().where(table.c.id == bindparam("eid")).values(article_id=bindparam("aid"))
+    rows = [{"eid": p.entry_id, "aid": a.id} for p, a in zip(mine, articles, strict=True)]
+    session.connection().execute(statement, rows)
+
+
+def _note_page_errors(
+    session: Session, mine: Sequence[PreparedEntry], entries: Mapping[int | None, Entry]
+) -> None:
+    """A page that could not be read leaves its error class on its feed, where `newswatch feeds` shows it."""
+    notes = {
+        entries[p.entry_id].feed_id: f"article {entries[p.entry_id].link}: {p.reason}"[:500]
+        for p in mine
+        if p.reason and not p.reason.startswith(_NOT_PAGE_ERRORS)
+    }
+    if not notes:
+        return
+    table = Feed.__table__  # type: ignore[attr-defined]
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("fid"), table.c.last_status.in_(["ok", "not_modified"]))
+        .values(last_error=bindparam("note"))
+    )
+    session.connection().execute(statement, [{"fid": f, "note": n} for f, n in notes.items()])
