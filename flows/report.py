@@ -190,7 +190,7 @@ def _new_finding(topic: str, change: str, finding: Figure | Statement, article_i
             topic, change, "figure", describe_figure(finding), who, article_id, finding.unit_class
         )
     return NewFinding(
-        topic, change, "statement", f"“{_clip(finding.quote, 90)}”", finding.speaker, article_id, None
+        topic, change, "statement", f"“{_clip(finding.quote, 70)}”", finding.speaker, article_id, None
     )
 
 
@@ -199,12 +199,12 @@ def _clip(text: str, size: int) -> str:
 
 
 def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
-    return {
+    return {  # the words first: a narrow screen shows what was found and by whom before the link
         "change": finding.change.replace("_", " "),
-        "kind": finding.kind,
         "finding": finding.what,
         "claimant or speaker": finding.by,
         "outlet": ref.outlet if ref else "",
+        "kind": finding.kind,
         "link": ref.url if ref else "",
         "topic": finding.topic,
     }

@@ -162,8 +162,11 @@ def chart_svg(chart: Chart, *, width: int = 760, standalone: bool = False) -> st
         f'width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(_title(chart))}" font-family="system-ui, sans-serif" font-size="12">',
         f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{left}" y="22" font-size="15" font-weight="bold" fill="#222">{escape(_title(chart))}</text>',
     ]
+    if standalone:  # an image on its own carries its title; inline, the page's heading does
+        out.append(
+            f'<text x="{left}" y="22" font-size="15" font-weight="bold" fill="#222">{escape(_title(chart))}</text>'
+        )
     if not times:
         out.append(f'<text x="{left}" y="{top + 20}" fill="#555">no dated figures</text></svg>')
         return "".join(out)
@@ -217,7 +220,7 @@ def chart_svg(chart: Chart, *, width: int = 760, standalone: bool = False) -> st
                 f'stroke-width="2"><title>{escape(tip)}</title></circle>'
             )
             text = amount(p, short=True)
-            if spot := _free_spot(placed, px, py, 7 * len(text)):
+            if spot := _free_spot(placed, px, py, 7 * len(text), width - 2):
                 out.append(f'<text x="{spot[0]:.1f}" y="{spot[1]:.1f}" fill="{colour}">{escape(text)}</text>')
         row, col = divmod(n, 2)
         lx, ly = left + col * plot_w / 2, top + plot_h + 40 + row * 20
@@ -238,15 +241,17 @@ def _link(point: FigurePoint) -> str:
 
 
 def _free_spot(
-    placed: list[tuple[float, float, float, float]], px: float, py: float, width: float
+    placed: list[tuple[float, float, float, float]], px: float, py: float, width: float, right: float
 ) -> tuple[float, float] | None:
-    """Where a point's label fits without covering another (right, left, above, below); None: leave it out.
+    """Where a point's label fits inside the chart without covering another; None: leave it out.
 
     The tooltip and the table still carry a value whose label found no room.
     """
     for x, y in ((px + 7, py - 7), (px - 7 - width, py - 7), (px + 7, py + 16), (px - 7 - width, py + 16)):
         box = (x, y - 11, x + width, y + 2)
-        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+        if box[2] <= right and all(
+            box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed
+        ):
             placed.append(box)
             return x, y
     return None

@@ -1,0 +1,196 @@
+"""The Prefect UI in a real browser: a pass against the demo newsroom, its run page and its findings table.
+
+Starts a Prefect server on 127.0.0.1 (own PREFECT_HOME), runs `newswatch run` against the local newsroom
+with PREFECT_API_URL pointing at it, and opens the UI in headless Chromium (Debian's, through playwright).
+Screenshots go to test-output/; with NEWSWATCH_UPDATE_SCREENSHOT=1 the findings page is also copied to
+docs/prefect-run.png (the README's picture).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from newswatch.newsroom import Newsroom
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _quiet_env(home: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Prefect server on a free port of 127.0.0.1; yields its API URL and stops it afterwards."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium (/usr/bin/chromium or chromium on PATH): `.ci/run` installs Debian's")
+    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
+    home = tmp_path_factory.mktemp("prefect-home")
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**_quiet_env(home), "PREFECT_API_URL": api, "PREFECT_UI_API_URL": api}
+    log = (home / "server.log").open("wb")
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("prefect")),
+            "server",
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: stopping it stops its uvicorn too
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"Prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.5)
+        yield api
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def run_url(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """Run one pass against the demo newsroom; yields the run's UI address (from the CLI) and the database."""
+    tmp = tmp_path_factory.mktemp("ui-pass")
+    db_url = f"sqlite:///{tmp / 'newswatch.db'}"
+    env = {
+        **_quiet_env(tmp / "prefect-client"),
+        "PREFECT_API_URL": prefect_server,
+        "NEWSWATCH_DATABASE_URL": db_url,
+        "NEWSWATCH_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "NEWSWATCH_APPRISE_URLS": "",
+    }
+    with Newsroom() as room:
+        args = [sys.executable, "-m", "newswatch", "run", *[x for f in room.feed_urls for x in ("--feed", f)]]
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "findings:" in proc.stdout
+    match = re.search(
+        r"in the Prefect UI: (http://127\.0\.0\.1:\d+/runs/flow-run/[0-9a-f-]{36})", proc.stderr
+    )
+    assert match, proc.stderr[-2000:]
+    yield match[1], db_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium that may talk to 127.0.0.1 only."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS, timeout=30_000
+        )
+        yield chromium
+        chromium.close()
+
+
+def _page(browser: Any, requests: list[str]) -> Any:
+    """A page whose every request is recorded, and refused unless local."""
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    page.set_default_timeout(30_000)
+
+    def route(r: Any) -> None:
+        requests.append(r.request.url)
+        local = r.request.url.startswith(("http://127.0.0.1:", "file://", "data:", "blob:"))
+        r.continue_() if local else r.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+def test_the_ui_shows_the_run_and_its_findings_table(browser: Any, run_url: tuple[str, str]) -> None:
+    url, _db = run_url
+    OUTPUT.mkdir(exist_ok=True)
+    requests: list[str] = []
+    page = _page(browser, requests)
+    page.goto(url)
+    page.get_by_text("nk-troops-russia", exact=False).first.wait_for()
+    page.get_by_text("Completed").first.wait_for()
+    page.get_by_text("store ", exact=False).first.wait_for()  # the task runs are drawn
+    page.screenshot(path=OUTPUT / "prefect-run.png")
+    page.get_by_text("Artifacts", exact=True).first.click()
+    page.get_by_text("newswatch-summary").first.wait_for()
+    page.screenshot(path=OUTPUT / "prefect-artifacts.png")
+    page.get_by_text("new-findings").first.click()
+    page.get_by_text("claimant or speaker").first.wait_for()
+    page.get_by_text("Volodymyr Zelenskyy").first.wait_for()
+    assert page.get_by_text("new figure").count() > 0
+    page.screenshot(path=OUTPUT / "prefect-findings.png")
+    if os.environ.get("NEWSWATCH_UPDATE_SCREENSHOT") == "1":
+        shutil.copyfile(OUTPUT / "prefect-findings.png", ROOT / "docs" / "prefect-run.png")
+    page.close()
+    assert [u for u in requests if not u.startswith("http://127.0.0.1:")] == []
+
+
+def test_the_timeline_page_renders_offline(browser: Any, run_url: tuple[str, str], tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from newswatch.cli import app
+
+    out = tmp_path / "timeline.html"
+    result = CliRunner().invoke(app, ["timeline", "--db", run_url[1], "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    requests: list[str] = []
+    page = _page(browser, requests)
+    page.goto(out.as_uri())
+    assert page.locator("svg circle").count() > 5
+    box = page.locator("svg").first.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 200
+    page.screenshot(path=OUTPUT / "timeline.png", full_page=True)
+    page.close()
+    assert requests == [out.as_uri()]
