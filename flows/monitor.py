@@ -129,7 +129,7 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
     targets = {k: tuple(v) for k, v in targets_by_topic(channels).items()}
     topics_of = {f.url: tuple(watch.topic(t) for t in f.topics) for f in watch.feeds}
 
-    summary = RunSummary.start(topics=[t.name for t in watch.topics])
+    summary = RunSummary.start(topics=[t.name for t in watch.topics], watch_file=watch_file)
     logger = get_run_logger()
     prepared: list[PreparedEntry] = []
     with (

@@ -93,7 +93,8 @@ def poll_feed(
     if result.not_modified:
         status = "not_modified"
     elif not result.ok:
-        if result.retryable and not record_transient:
+        # A server that says when to come back is not asked again within the pass.
+        if result.retryable and not record_transient and result.retry_after is None:
             return PollResult(feed_id, url, "retry", result.detail or result.error, 0, ())
         status, error = result.error or "transport", result.detail
     else:

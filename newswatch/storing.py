@@ -195,11 +195,11 @@ def _note_page_errors(
     session: Session, mine: Sequence[PreparedEntry], entries: Mapping[int | None, Entry]
 ) -> None:
     """A page that could not be read leaves its error class on its feed, where `newswatch feeds` shows it."""
-    notes = {
-        entries[p.entry_id].feed_id: f"article {entries[p.entry_id].link}: {p.reason}"[:500]
-        for p in mine
-        if p.reason and not p.reason.startswith(_NOT_PAGE_ERRORS)
-    }
+    notes = {}
+    for p in mine:
+        if p.reason and not p.reason.startswith(_NOT_PAGE_ERRORS):
+            kind, _, detail = p.reason.partition(": ")  # the class first: a narrow table still shows it
+            notes[entries[p.entry_id].feed_id] = f"{kind}: article {entries[p.entry_id].link}: {detail}"[:500]
     if not notes:
         return
     table = Feed.__table__  # type: ignore[attr-defined]

@@ -95,10 +95,16 @@ def read_feed(content: bytes, url: str, content_type: str | None, max_entries: i
     return parse_feed(content, url=url, content_type=content_type, max_entries=max_entries)
 
 
+def ping() -> tuple[int, list[str]]:
+    """A worker's process id and the top-level packages it has loaded (a health check)."""
+    return os.getpid(), sorted({name.partition(".")[0] for name in sys.modules})
+
+
 JOBS: dict[str, Callable[..., Any]] = {
     "read_feed": read_feed,
     "read_page": read_page,
     "detect": detect_topics,
+    "ping": ping,
 }
 
 
