@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 # Prefect reads these at import time: no phoning home, and a quiet console unless asked (the run's
 # INFO logs still reach the Prefect UI: only the console handler is raised to WARNING).
@@ -50,7 +51,8 @@ WatchOpt = Annotated[Path | None, typer.Option("--watch", help="Watch file (defa
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one clear sentence to stderr and exit with `code`."""
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    one_line = " ".join(part.strip() for part in message.splitlines() if part.strip())  # drivers add lines
+    err.print(f"[red]error:[/red] {escape(one_line)}", highlight=False, markup=True)
     raise typer.Exit(code)
 
 
