@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
 import logging
-import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import apprise
 
+from alerts import ratelimit
 from alerts.message import Message
+from alerts.urls import channel_id, mask_url, split_url, url_secrets
+
+__all__ = ["DeliveryResult", "channel_id", "check_url", "deliver", "mask_url"]
 
 # Email services take our HTML (apprise adds a plain-text part); every other service gets Markdown.
 _HTML_SCHEMES = frozenset(
@@ -23,15 +23,9 @@ _HTML_SCHEMES = frozenset(
     | {"sparkpost", "brevo", "mailersend", "sendpulse"}
 )
 _SERVICE_TIMEOUT = 30.0  # seconds for one delivery, retries included (apprise's default is 60)
-_MIN_SECRET = 4  # shorter URL parts are not redacted from logs: replacing them would garble every line
 # Loggers that can see a URL's parts: apprise's own, and the HTTP stack under its webhook plugins.
 _REDACTED_LOGGERS = ("apprise", "urllib3.connectionpool", "requests")
 _ERROR_MAX = 300
-# Apprise options whose values are settings, not secrets: redacting "POST" or "insecure" would garble logs.
-_OPTION_KEYS = frozenset({"method", "mode", "format", "overflow", "retry", "wait", "optional", "cto", "rto"})
-
-_URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<rest>.*)$", re.DOTALL)
-_HOSTNAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$")
 
 
 @dataclass(frozen=True)
@@ -40,100 +34,7 @@ class DeliveryResult:
 
     ok: bool
     error: str | None
-
-
-@dataclass(frozen=True)
-class _Parts:
-    scheme: str
-    user: str | None
-    password: str | None
-    host: str
-    port: str
-    path: str
-    query: tuple[tuple[str, str | None], ...]
-    fragment: str
-
-
-def _split(url: str) -> _Parts | None:
-    """The parts of an apprise URL, split the way apprise reads them (a host may be a token)."""
-    match = _URL.match(url.strip())
-    if not match:
-        return None
-    rest, _, fragment = match["rest"].partition("#")
-    rest, _, query = rest.partition("?")
-    netloc, _, path = rest.partition("/")
-    userinfo, at, hostport = netloc.rpartition("@")
-    user, colon, password = userinfo.partition(":")
-    host, _, port = hostport.rpartition(":") if re.search(r":\d+$", hostport) else (hostport, "", "")
-    pairs = tuple((k, v if eq else None) for k, eq, v in (p.partition("=") for p in query.split("&") if p))
-    return _Parts(
-        scheme=match["scheme"].lower(),
-        user=user if at else None,
-        password=password if colon else None,
-        host=host,
-        port=port,
-        path=path,
-        query=pairs,
-        fragment=fragment,
-    )
-
-
-def _is_network_host(host: str) -> bool:
-    """True for a real host name or address; False for the tokens some services put in the host part."""
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return host.lower() == "localhost" or bool(_HOSTNAME.match(host))
-    return True
-
-
-def mask_url(url: str) -> str:
-    """The URL with its scheme and host kept and its user, password, tokens and query values hidden."""
-    parts = _split(url)
-    if parts is None:
-        return "***"
-    out = parts.scheme + "://"
-    if parts.user is not None:
-        out += (parts.user[:2] + "***" if len(parts.user) > 2 else "***") + (
-            ":***" if parts.password is not None else ""
-        )
-        out += "@"
-    if parts.host:
-        out += parts.host if _is_network_host(parts.host) else "***"
-    out += f":{parts.port}" if parts.port else ""
-    out += "/..." if parts.path.strip("/") else ""
-    if parts.query:
-        # A key with a value is a parameter name; a bare key may itself be a token.
-        out += "?" + "&".join(f"{key}=***" if value is not None else "***" for key, value in parts.query)
-    return out + ("#***" if parts.fragment else "")
-
-
-def channel_id(url: str) -> str:
-    """A stable, non-secret id for a URL ("mailto:3f2a9c1b0d4e5f60"), stored in the ledger instead of it."""
-    parts = _split(url)
-    digest = hashlib.sha256(b"newswatch-channel\0" + url.strip().encode("utf-8")).hexdigest()[:16]
-    return f"{parts.scheme if parts else 'invalid'}:{digest}"
-
-
-def _secrets(url: str) -> set[str]:
-    """Every part of the URL that may be secret, as written and percent-decoded."""
-    parts = _split(url)
-    if parts is None:
-        return {url.strip()} if len(url.strip()) >= _MIN_SECRET else set()
-    found = [parts.user or "", parts.fragment, *parts.path.split("/")]
-    found += [
-        value
-        for key, value in parts.query
-        if value and key.lower() not in _OPTION_KEYS and not _is_network_host(unquote(value))
-    ]
-    found += [key for key, value in parts.query if value is None]
-    if not _is_network_host(parts.host):
-        found.append(parts.host)
-    # A password is secret however short; other parts only from a length that cannot be a common word.
-    out = {s for s in found if len(s) >= _MIN_SECRET}
-    if parts.password:
-        out.add(parts.password)
-    return out | {unquote(s) for s in out}
+    retry_after: float | None = None  # seconds the service asked us to wait (a 429's Retry-After)
 
 
 class _Redactor(logging.Filter):
@@ -197,6 +98,7 @@ with warnings.catch_warnings():
     # (for PGPy): load them once here, without a warning that strict settings would turn into a failure.
     warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
     apprise.Apprise.instantiate("json://localhost")
+ratelimit.install()
 
 
 def _asset() -> apprise.AppriseAsset:
@@ -222,7 +124,7 @@ def _unsupported(url: str) -> str:
 
 def check_url(url: str) -> str | None:
     """None if apprise accepts the URL, else the reason with the URL masked."""
-    with _REDACTOR.hiding(_secrets(url)):
+    with _REDACTOR.hiding(url_secrets(url)):
         plugin = _instantiate(url, _asset())
     return None if plugin is not None else _unsupported(url)
 
@@ -252,13 +154,13 @@ def _reason(result: apprise.AppriseResult, url: str) -> str:
 
 def deliver(url: str, message: Message) -> DeliveryResult:
     """Send one message to one apprise URL; failures are results, never exceptions."""
-    with _REDACTOR.hiding(_secrets(url)):
+    with _REDACTOR.hiding(url_secrets(url)):
         try:
             asset = _asset()
             plugin = _instantiate(url, asset)
             if plugin is None:
                 return DeliveryResult(False, _unsupported(url))
-            parts = _split(url)
+            parts = split_url(url)
             if parts is not None and parts.scheme in _HTML_SCHEMES:
                 body, body_format = message.html, apprise.NotifyFormat.HTML
             else:
@@ -266,14 +168,17 @@ def deliver(url: str, message: Message) -> DeliveryResult:
             # One apprise object per URL, so one channel's failure neither blocks nor repeats another's.
             sender = apprise.Apprise(asset=asset)
             sender.add(plugin)
-            with sender.notify(
-                body=body, title=message.title, body_format=body_format, log_level=logging.DEBUG
-            ) as result:
-                return (
-                    DeliveryResult(True, None)
-                    if result
-                    else DeliveryResult(False, _sentence(_reason(result, url)))
-                )
+            with (
+                ratelimit.watching() as asked,
+                sender.notify(
+                    body=body, title=message.title, body_format=body_format, log_level=logging.DEBUG
+                ) as result,
+            ):
+                if result:
+                    return DeliveryResult(True, None)
+                wait = max(asked) if asked else None
+                why = _reason(result, url) + (f" (the service asks to wait {wait:.0f} s)" if wait else "")
+                return DeliveryResult(False, _sentence(why), wait)
         except Exception as exc:  # noqa: BLE001 - a plugin bug is a failed delivery, not a crashed run
             return DeliveryResult(
                 False, _sentence(f"delivery to {mask_url(url)} crashed: {type(exc).__name__}: {exc}")

@@ -10,6 +10,8 @@ from extractors.findings import Figure, Statement
 
 Change = Literal["new_figure", "revised_figure", "new_statement"]
 HealthState = Literal["failing", "silent", "recovered"]
+# What a route can ask for; a finding's kind is its change, a health alert's is "feed_health".
+ALERT_KINDS: tuple[str, ...] = ("new_figure", "revised_figure", "new_statement", "feed_health")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from alerts.channels import DeliveryResult, channel_id, check_url, deliver, mask_url
 from alerts.message import AlertItem, Message
+from alerts.ratelimit import parse_retry_after
 from alerts.render import render_instant
 from extractors.findings import Figure
 
@@ -283,3 +284,18 @@ def test_channel_id_is_stable_distinct_and_not_secret() -> None:
     assert channel_id(url) != channel_id(url.replace(SENTINEL, "other-password"))
     assert channel_id(url).startswith("mailto:") and len(channel_id(url)) == len("mailto:") + 16
     assert SENTINEL not in channel_id(url)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [("120", 120.0), (" 0 ", 0.0), ("Thu, 24 Oct 2024 14:07:00 GMT", 115.0), ("Thu, 24 Oct 2024 14:00:00 GMT", 0.0),
+     ("soon", None), ("", None), (None, None), ("-5", None)],
+)  # fmt: skip
+def test_retry_after_is_read_as_seconds_or_a_date(header: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(header, now=datetime(2024, 10, 24, 14, 5, 5, tzinfo=UTC)) == seconds
+
+
+def test_a_429_says_how_long_the_service_asks_to_wait(webhook: Webhook, message: Message) -> None:
+    webhook.status = 429  # (this endpoint sends no Retry-After: the sender falls back to its backoff)
+    result = deliver(f"json://127.0.0.1:{webhook.port}/alerts", message)
+    assert not result.ok and result.retry_after is None and result.error and "429" in result.error

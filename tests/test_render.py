@@ -121,13 +121,56 @@ def test_revised_figure_shows_old_and_new() -> None:
 
 def test_new_statement_has_speaker_role_and_quote() -> None:
     msg = render_instant([item(STATEMENT, "new_statement")])
-    assert msg.title == f"[{TOPIC}] New statement: Lloyd Austin"
+    assert (
+        msg.title
+        == f"[{TOPIC}] New statement: Lloyd Austin: “What exactly they are doing? That's still to be seen.”"
+    )
     for name, body in bodies(msg).items():
         assert "Lloyd Austin, U.S. Defense Secretary" in body, name
         assert "What exactly they are doing?" in body, name
         assert "Austin told reporters in Rome" in body, name
     assert "That's still to be seen." in msg.text
     assert "That&#x27;s still to be seen." in msg.html
+
+
+def test_a_long_quote_is_cut_in_the_title_and_whole_in_the_body() -> None:
+    long = replace(STATEMENT, quote="We are now sure that North Korean soldiers are on Russian soil. " * 3)
+    msg = render_instant([item(long, "new_statement")])
+    assert msg.title.endswith(
+        ": “We are now sure that North Korean soldiers are on Russian soil. We are now sure that…”"
+    )
+    assert long.quote.strip() in msg.text
+
+
+def test_reported_speech_is_not_repeated_when_the_sentence_carries_it() -> None:
+    reported = replace(STATEMENT, quote="the troops had arrived", direct=False,
+                       sentence="Austin said the troops had arrived.")  # fmt: skip
+    msg = render_instant([item(reported, "new_statement")])
+    assert "Reported:" not in msg.text and msg.text.count("the troops had arrived") == 1
+    elsewhere = replace(reported, sentence="Asked about it, Austin confirmed the report.")
+    assert "Reported: the troops had arrived" in render_instant([item(elsewhere, "new_statement")]).text
+
+
+def test_figures_lead_and_findings_of_one_sentence_share_its_quote() -> None:
+    said = "Zelenskyy said up to 10,000 North Korean soldiers were being prepared."
+    zelenskyy = replace(STATEMENT, speaker="Volodymyr Zelenskyy", role=None, direct=False,
+                        quote="up to 10,000 North Korean soldiers were being prepared", sentence=said)  # fmt: skip
+    revised = item(figure(value=3000, low=3000, high=3000, claimant="NIS", sentence="NIS: 3,000."),
+                   "revised_figure", previous=("1,500 (Oct 18)",))  # fmt: skip
+    msg = render_instant(
+        [item(STATEMENT, "new_statement"), item(zelenskyy, "new_statement"), item(figure()), revised]
+    )
+    assert msg.title == f"[{TOPIC}] Revised figure: up to 3,000 troops (NIS) (was 1,500) (+3 more)"
+    text = msg.text
+    assert text.index("Revised figure") < text.index("New figure") < text.index("Lloyd Austin")
+    # The figure and Zelenskyy's words come from one sentence: quoted once, after both.
+    assert text.count(said) == 1
+    assert (
+        text.index("New figure")
+        < text.index("Volodymyr Zelenskyy")
+        < text.index(said)
+        < text.index("Lloyd Austin")
+    )
 
 
 def test_one_article_several_findings_names_the_article_once() -> None:
