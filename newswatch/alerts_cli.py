@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session
 
-from newswatch.cli import WatchOpt, alerts_app, open_watch
+from newswatch.cli import WatchOpt, alerts_app, fail, open_watch
 from newswatch.commands import DbOpt, console, open_engine, when
-from newswatch.settings import get_settings
+from newswatch.settings import Settings, get_settings
+
+OK, FAILED = escape("[ok]"), escape("[FAILED]")  # (plain "[ok]" would be read as rich markup)
+
+if TYPE_CHECKING:
+    from newswatch.delivery import Channel
+    from newswatch.watchfile import Watch
+
+
+def _channels(watch: Watch, settings: Settings) -> list[Channel]:
+    """The channels, or exit 1 with the reason (a Secret block that cannot be read)."""
+    from newswatch.delivery import ChannelError, resolve_channels
+
+    try:
+        return resolve_channels(watch, settings)
+    except ChannelError as exc:
+        fail(str(exc), code=1)
+
+
+def _schedule(channel: Channel) -> str:
+    """How a channel sends: "instant", "digest every 1:00:00", plus its quiet hours."""
+    mode = channel.mode if channel.period is None else f"digest every {channel.period}"
+    mode = "digest each pass" if mode == "digest" else mode
+    return mode + (f", quiet {channel.quiet.describe()}" if channel.quiet else "")
 
 
 @alerts_app.command("test")
@@ -17,21 +43,32 @@ def alerts_test(watch: WatchOpt = None) -> None:
 
     Example: NEWSWATCH_APPRISE_URLS=slack://T/B/C newswatch alerts test
     """
-    from alerts.channels import deliver, mask_url
+    from alerts.channels import deliver
     from alerts.message import Message
-    from newswatch.delivery import resolve_channels
+    from newswatch.delivery import configured_urls, route_urls
 
-    channels = resolve_channels(open_watch(watch), get_settings())
+    parsed = open_watch(watch)
+    settings = get_settings()
+    channels = _channels(parsed, settings)
     text = "newswatch test message: this channel will receive alerts."
     message = Message(title="newswatch: test message", markdown=text, html=f"<p>{text}</p>", text=text)
     failures = 0
+    urls = configured_urls(settings)
+    for route in parsed.routes:
+        if route.tag is not None and not route_urls(route, urls):
+            console.print(f"tag {escape(repr(route.tag))}: no configured apprise URL carries it  {FAILED}")
+            failures += 1
     for channel in channels:
+        label = f"{escape(channel.label)} ({_schedule(channel)})"
         if channel.url is None:
-            console.print("terminal: no NEWSWATCH_APPRISE_URLS set, alerts are printed here  [ok]")
+            console.print(f"{label}: no NEWSWATCH_APPRISE_URLS set, alerts are printed here  {OK}")
             continue
         result = deliver(channel.url, message)
         failures += not result.ok
-        console.print(f"{mask_url(channel.url)}  " + ("[ok]" if result.ok else f"[FAILED] {result.error}"))
+        console.print(f"{label}  " + (OK if result.ok else f"{FAILED} {escape(result.error or '')}"))
+    if not channels:
+        console.print(f"no channel: no route matches a configured URL  {FAILED}")
+        failures += 1
     raise typer.Exit(1 if failures else 0)
 
 
@@ -41,10 +78,17 @@ def alerts_pending(db: DbOpt = None) -> None:
 
     Example: newswatch alerts pending
     """
+    from newswatch.delivery import ChannelError, resolve_channels
+    from newswatch.watchfile import WatchFileError, load_watch
     from storage.ledger import undelivered
 
     with Session(open_engine(db)) as session:
         rows = undelivered(session)
+    settings = get_settings()
+    try:  # the configured channels' masked URLs, when they can be read; ids alone otherwise
+        labels = {c.id: c.label for c in resolve_channels(load_watch(settings.watch_file), settings)}
+    except (ChannelError, WatchFileError):
+        labels = {}
     table = Table(
         "channel",
         "alert",
@@ -56,31 +100,34 @@ def alerts_pending(db: DbOpt = None) -> None:
         title=f"{len(rows)} undelivered",
     )
     for r in rows:
-        what = r.payload.get("change") or r.payload.get("state") or ""
+        what = r.payload.get("change") or (f"feed {r.payload.get('state')}" if "state" in r.payload else "")
         table.add_row(
-            r.channel,
-            f"{r.subject} {what}",
+            escape(labels.get(r.channel, f"{r.channel} (not configured now)")),
+            escape(f"{r.subject} {what}"),
             r.status,
             str(r.attempts),
             when(r.created_at),
-            when(r.next_attempt_at),
-            (r.last_error or "")[:80],
+            when(r.next_attempt_at) if r.status == "pending" else "",
+            escape((r.last_error or "")[:120]),
         )
     console.print(table)
 
 
 @alerts_app.command("retry")
 def alerts_retry(watch: WatchOpt = None, db: DbOpt = None) -> None:
-    """Retry every undelivered alert now, failed ones included.
+    """Retry every undelivered alert now, failed ones included (quiet hours and digest periods too).
 
     Example: newswatch alerts retry
     """
-    from newswatch.delivery import resolve_channels, send_due
+    from newswatch.delivery import send_due
     from storage.ledger import retry_now
 
     engine = open_engine(db)
     settings = get_settings()
+    channels = _channels(open_watch(watch), settings)
     due = retry_now(engine)
-    report = send_due(engine, resolve_channels(open_watch(watch), settings), settings)
-    console.print(f"{due} undelivered; {report.sent} sent now, {report.failed} failed again")
+    report = send_due(engine, channels, settings, force=True)
+    console.print(
+        f"{due} undelivered; {report.sent} sent now in {report.messages} messages, {report.failed} failed again"
+    )
     raise typer.Exit(1 if report.failed else 0)

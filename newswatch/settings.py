@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 
 from platformdirs import user_data_path
@@ -45,13 +44,15 @@ class Settings(BaseSettings):
 
     health_failures: int = 5
     health_silence_hours: float = 24.0
+    # The name of a Prefect Secret block whose value holds more apprise URLs (a string, or a list of them).
+    apprise_secret_block: str = ""
     alert_max_attempts: int = 8
-
-    @cached_property
-    def apprise_url_list(self) -> list[str]:
-        """The apprise URLs, split on commas and whitespace."""
-        raw = self.apprise_urls.get_secret_value().replace(",", " ")
-        return [u for u in raw.split() if u]
+    # Failed deliveries wait base * 2^(attempts-1), at most max; a 429's Retry-After wins when given.
+    alert_backoff_seconds: float = 60.0
+    alert_backoff_max_seconds: float = 6 * 3600.0
+    # A row claimed for sending longer ago than this belongs to a run that died: another run may send it.
+    # It must exceed one delivery (apprise gives up after 30 s); the lease is renewed before each message.
+    alert_lease_seconds: float = 300.0
 
 
 def get_settings() -> Settings:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 
+from alerts.message import ALERT_KINDS
+from alerts.schedule import QuietHours, parse_period, parse_quiet, parse_zone
 from extractors.topic import Topic, topic_from_mapping
 
-ENV_URLS = "env"  # a route whose url is "env" sends to every URL in NEWSWATCH_APPRISE_URLS
+ENV_URLS = "env"  # a route whose url is "env" sends to every untagged configured apprise URL
 
 
 class WatchFileError(ValueError):
@@ -28,11 +31,16 @@ class FeedSpec:
 
 @dataclass(frozen=True)
 class Route:
-    """Where alerts for some topics go: an apprise URL or tag, or `env`."""
+    """Where alerts for some topics and kinds go (an apprise URL, `env`, or an apprise tag), and when."""
 
-    url: str
+    url: str  # an apprise URL, or "env"; "" when the route names a tag instead
     topics: tuple[str, ...]
     mode: Literal["instant", "digest"] = "instant"
+    tag: str | None = None  # every URL in NEWSWATCH_APPRISE_URLS (or the Secret block) carrying this tag
+    kinds: tuple[str, ...] = ALERT_KINDS
+    period: timedelta | None = None  # digest only: one message per period; None: one per pass
+    quiet: QuietHours | None = None  # messages are held during these hours, then delivered
+    timezone: str = "UTC"  # for quiet hours and for where digest periods start
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,96 @@ def _as_list(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+_ROUTE_KEYS = ("url", "tag", "topics", "kinds", "mode", "digest", "quiet", "timezone")
+
+
+def _route_where(path: str, alerts: yaml.Node | None, i: int, key: str | None) -> str:
+    """Where a route's mistake is: its line, or the line of its field `key` when given."""
+    node = alerts
+    if isinstance(alerts, yaml.SequenceNode) and i < len(alerts.value):
+        node = alerts.value[i]
+        if key is not None and isinstance(node, yaml.MappingNode):
+            node = next((v for k, v in node.value if getattr(k, "value", None) == key), node)
+    return f"{path}, {_line_of(node)}: alerts[{i}]"
+
+
+def _route(
+    spec: Mapping[str, Any], names: set[str], fail: Callable[[str | None, str], WatchFileError]
+) -> Route:
+    """One route from its mapping; `fail(field, message)` builds the error that names the line."""
+    if unknown := [str(k) for k in spec if k not in _ROUTE_KEYS]:
+        raise fail(unknown[0], f"unknown field {unknown[0]!r} (known: {', '.join(_ROUTE_KEYS)})")
+    url, tag = spec.get("url"), spec.get("tag")
+    if (url is None) == (tag is None):
+        raise fail(None, "needs a 'url' (an apprise URL or 'env') or a 'tag' (an apprise tag), not both")
+    for key, value in (("url", url), ("tag", tag)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise fail(key, f"{key!r} must be a non-empty string")
+    try:
+        topics = _as_list(spec.get("topics", sorted(names)), "'topics'")
+        kinds = _as_list(spec.get("kinds", list(ALERT_KINDS)), "'kinds'")
+    except ValueError as exc:
+        raise fail("topics" if "topics" in str(exc) else "kinds", str(exc)) from None
+    if unknown_topics := sorted(set(topics) - names):
+        raise fail("topics", f"unknown topic(s) {', '.join(unknown_topics)}")
+    if bad := [k for k in kinds if k not in ALERT_KINDS]:
+        raise fail("kinds", f"unknown kind {bad[0]!r} (kinds: {', '.join(ALERT_KINDS)})")
+    digest = spec.get("digest")
+    mode = spec.get("mode", "digest" if digest is not None else "instant")
+    if mode not in ("instant", "digest"):
+        raise fail("mode", f"mode must be 'instant' or 'digest', not {mode!r}")
+    if digest is not None and mode != "digest":
+        raise fail("digest", "'digest' sets a digest period, so 'mode' must be 'digest' (or left out)")
+    zone = spec.get("timezone", "UTC")
+    try:
+        if not isinstance(zone, str):
+            raise ValueError(f"must be an IANA time zone such as Europe/Berlin or UTC, not {zone!r}")
+        parse_zone(zone)
+    except ValueError as exc:
+        raise fail("timezone", f"'timezone' {exc}") from None
+    period: timedelta | None = None
+    if digest is not None and digest != "run":
+        try:
+            period = parse_period(str(digest))
+        except ValueError as exc:
+            raise fail("digest", f"'digest' {exc} (or 'run': one message per pass)") from None
+    quiet: QuietHours | None = None
+    if spec.get("quiet") is not None:
+        try:
+            quiet = parse_quiet(str(spec["quiet"]), zone)
+        except ValueError as exc:
+            raise fail("quiet", f"'quiet' {exc}") from None
+    return Route(
+        url=url.strip() if isinstance(url, str) else "",
+        topics=topics,
+        mode=cast(Literal["instant", "digest"], mode),
+        tag=tag.strip() if isinstance(tag, str) else None,
+        kinds=tuple(dict.fromkeys(kinds)),
+        period=period,
+        quiet=quiet,
+        timezone=zone.strip(),
+    )
+
+
+def _parse_routes(root: yaml.Node, raw: Any, *, path: str, names: set[str]) -> list[Route]:
+    """The `alerts:` section: a list of routes; each mistake names the line and the field."""
+    alerts = _key_node(root, "alerts")
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise WatchFileError(f"{path}, {_line_of(alerts)}: 'alerts' must be a list of routes")
+    routes: list[Route] = []
+    for i, spec in enumerate(raw):
+
+        def fail(key: str | None, message: str, i: int = i) -> WatchFileError:
+            return WatchFileError(f"{_route_where(path, alerts, i, key)}: {message}")
+
+        if not isinstance(spec, Mapping):
+            raise fail(None, "must be a mapping with a 'url' or a 'tag'")
+        routes.append(_route(spec, names, fail))
+    return routes
+
+
 def parse_watch(text: str, *, path: str = "<watch file>") -> Watch:
     """Parse a watch file's YAML text; WatchFileError says where and what is wrong."""
     try:
@@ -119,19 +217,7 @@ def parse_watch(text: str, *, path: str = "<watch file>") -> Watch:
             raise WatchFileError(f"{where}: unknown topic(s) {', '.join(sorted(unknown))}")
         feeds.append(FeedSpec(url=spec["url"].strip(), topics=feed_topics))
 
-    routes: list[Route] = []
-    for i, spec in enumerate(data.get("alerts") or []):
-        where = f"{path}, {_line_of(_key_node(root, 'alerts'))}: alerts[{i}]"
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("url"), str):
-            raise WatchFileError(f"{where} needs a 'url' (an apprise URL or 'env')")
-        mode = spec.get("mode", "instant")
-        if mode not in ("instant", "digest"):
-            raise WatchFileError(f"{where}: mode must be 'instant' or 'digest', not {mode!r}")
-        try:
-            route_topics = _as_list(spec.get("topics", sorted(names)), "'topics'")
-        except ValueError as exc:
-            raise WatchFileError(f"{where}: {exc}") from None
-        routes.append(Route(url=spec["url"].strip(), topics=route_topics, mode=mode))
+    routes = _parse_routes(root, data.get("alerts"), path=path, names=names)
     if not routes:
         routes.append(Route(url=ENV_URLS, topics=tuple(sorted(names))))
     return Watch(path=path, topics=tuple(topics), feeds=tuple(feeds), routes=tuple(routes))

@@ -1,40 +1,60 @@
-"""The alert delivery ledger: pending rows, atomic claiming for sending, backoff and retries."""
+"""The alert delivery ledger: pending rows, atomic claiming for sending, backoff and retries.
+
+A row is one alert subject (a claim, a feed-health change) for one channel. It moves pending ->
+sending (claimed by exactly one run) -> sent once the channel accepted it, or back to pending with a
+backoff when it did not, and to failed after the cap. A run that dies leaves rows in "sending"; they
+are claimed again once their lease ran out.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.models import AlertDelivery, utcnow
+from storage.feeds import all_feeds
+from storage.models import AlertDelivery, Feed, utcnow
 
 # A row left in "sending" longer than this belongs to a process that died mid-send: send it again.
-SENDING_LEASE = timedelta(minutes=10)
+SENDING_LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=6)
+_ERROR_MAX = 500
 
 
 @dataclass(frozen=True)
 class Target:
-    """A channel as the ledger knows it: its non-secret id and its mode."""
+    """A channel as the ledger knows it: its non-secret id, its mode, and the kinds it takes (None: all)."""
 
     channel: str
     mode: str  # instant or digest
+    kinds: frozenset[str] | None = None
+
+
+def alert_kind(payload: dict[str, Any]) -> str:
+    """A row's kind as routes name it: the finding's change, or "feed_health"."""
+    if payload.get("type") == "health":
+        return "feed_health"
+    return str(payload.get("change") or "")
 
 
 def enqueue(
     session: Session, *, subject: str, targets: Sequence[Target], group_key: str, payload: dict[str, Any]
 ) -> int:
-    """Add one pending row per target (idempotent per subject and channel); the caller commits."""
+    """Add one pending row per target that takes this kind (idempotent per subject and channel); the caller commits."""
     added = 0
+    kind = alert_kind(payload)
     for target in targets:
+        if target.kinds is not None and kind not in target.kinds:
+            continue
         row = AlertDelivery(
             subject=subject,
             channel=target.channel,
@@ -53,70 +73,185 @@ def enqueue(
     return added
 
 
-def claim_due(engine: Engine, *, channels: Sequence[str], now: datetime | None = None) -> list[AlertDelivery]:
-    """Atomically take the rows due for sending on `channels`; another run can never take the same row."""
+def claim_due(
+    engine: Engine,
+    *,
+    channels: Sequence[str],
+    now: datetime | None = None,
+    created_before: datetime | None = None,
+    lease: timedelta = SENDING_LEASE,
+    limit: int | None = None,
+) -> list[AlertDelivery]:
+    """Atomically take the rows due for sending on `channels`; another run can never take the same row.
+
+    `created_before` holds back rows of a digest period that is not over yet; `limit` bounds one claim.
+    Every row taken carries the same random `claimed_by`, which the later calls check.
+    """
     now = now or utcnow()
+    token = secrets.token_hex(8)
     due = or_(
         (col(AlertDelivery.status) == "pending") & (col(AlertDelivery.next_attempt_at) <= now),
-        (col(AlertDelivery.status) == "sending") & (col(AlertDelivery.claimed_at) <= now - SENDING_LEASE),
+        (col(AlertDelivery.status) == "sending") & (col(AlertDelivery.claimed_at) <= now - lease),
     )
-    taken: list[AlertDelivery] = []
+    taken: list[int] = []
     with session_scope(engine) as session:
-        query = select(AlertDelivery).where(due, col(AlertDelivery.channel).in_(channels))
+        query = select(AlertDelivery.id, AlertDelivery.status, AlertDelivery.attempts).where(
+            due, col(AlertDelivery.channel).in_(channels)
+        )
+        if created_before is not None:
+            query = query.where(col(AlertDelivery.created_at) < created_before)
+        query = query.order_by(col(AlertDelivery.id)).limit(limit)
         if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        candidates = session.exec(query.order_by(col(AlertDelivery.id))).all()
-        for row in candidates:
+        for row_id, status, attempts in session.exec(query).all():
             # Conditional update: only the run that still sees the row as it was gets it.
             result = session.execute(
                 update(AlertDelivery)
                 .where(
-                    col(AlertDelivery.id) == row.id,
-                    col(AlertDelivery.status) == row.status,
-                    col(AlertDelivery.attempts) == row.attempts,
+                    col(AlertDelivery.id) == row_id,
+                    col(AlertDelivery.status) == status,
+                    col(AlertDelivery.attempts) == attempts,
                 )
-                .values(status="sending", claimed_at=now, attempts=AlertDelivery.attempts + 1)
+                .values(
+                    status="sending", claimed_at=now, claimed_by=token, attempts=AlertDelivery.attempts + 1
+                )
             )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                taken.append(row)
-        ids = [row.id for row in taken]
-    if not ids:
+            if result.rowcount == 1 and row_id is not None:  # type: ignore[attr-defined]
+                taken.append(row_id)
+    if not taken:
         return []
     with Session(engine) as session:
-        return list(session.exec(select(AlertDelivery).where(col(AlertDelivery.id).in_(ids))).all())
+        rows = session.exec(select(AlertDelivery).where(col(AlertDelivery.id).in_(taken))).all()
+        return sorted(rows, key=lambda r: r.id or 0)
+
+
+def _ours(row: AlertDelivery) -> Any:
+    """The condition that a row is still held by the claim that returned it."""
+    return (
+        (col(AlertDelivery.id) == row.id)
+        & (col(AlertDelivery.status) == "sending")
+        & (col(AlertDelivery.claimed_by) == row.claimed_by)
+    )
+
+
+def renew(engine: Engine, rows: Sequence[AlertDelivery], now: datetime | None = None) -> list[AlertDelivery]:
+    """Renew the lease of rows about to be sent; returns those still ours (another run took the rest)."""
+    now = now or utcnow()
+    kept = []
+    with session_scope(engine) as session:
+        for row in rows:
+            result = session.execute(update(AlertDelivery).where(_ours(row)).values(claimed_at=now))
+            if result.rowcount == 1:  # type: ignore[attr-defined]
+                kept.append(row)
+    return kept
 
 
 def mark_sent(engine: Engine, ids: Sequence[int]) -> None:
-    """Record that the channel accepted these rows."""
+    """Record that the channel accepted these rows (whoever holds them now: they were delivered)."""
     with session_scope(engine) as session:
         session.execute(
             update(AlertDelivery)
             .where(col(AlertDelivery.id).in_(ids))
-            .values(status="sent", sent_at=utcnow(), last_error=None)
+            .values(status="sent", sent_at=utcnow(), last_error=None, next_attempt_at=None, claimed_by=None)
         )
 
 
-def backoff(attempts: int) -> timedelta:
+def backoff(attempts: int, base: timedelta = BACKOFF_BASE, cap: timedelta = BACKOFF_MAX) -> timedelta:
     """How long to wait before the next attempt after `attempts` failures."""
-    delay: timedelta = BACKOFF_BASE * (2 ** max(attempts - 1, 0))
-    return min(delay, BACKOFF_MAX)
+    delay: timedelta = base * (2 ** min(max(attempts - 1, 0), 30))
+    return min(delay, cap)
 
 
-def mark_failed(engine: Engine, rows: Sequence[AlertDelivery], error: str, *, max_attempts: int) -> None:
-    """Record a failed attempt: pending again after a backoff, or failed after `max_attempts`."""
-    now = utcnow()
+def mark_failed(
+    engine: Engine,
+    rows: Sequence[AlertDelivery],
+    error: str,
+    *,
+    max_attempts: int,
+    retry_after: timedelta | None = None,
+    base: timedelta = BACKOFF_BASE,
+    cap: timedelta = BACKOFF_MAX,
+    now: datetime | None = None,
+) -> datetime | None:
+    """Record a failed attempt; returns when the rows are due again (None: failed for good).
+
+    They are pending again after a backoff (or the service's Retry-After, up to `cap`), or failed
+    after `max_attempts`.
+    """
+    now = now or utcnow()
+    due: datetime | None = None
     with session_scope(engine) as session:
         for row in rows:
             done = row.attempts >= max_attempts
+            wait = min(retry_after, cap) if retry_after is not None else backoff(row.attempts, base, cap)
+            due = None if done else now + wait
             session.execute(
                 update(AlertDelivery)
-                .where(col(AlertDelivery.id) == row.id)
+                .where(_ours(row))
                 .values(
-                    status="failed" if done else "pending",
-                    last_error=error[:500],
-                    next_attempt_at=None if done else now + backoff(row.attempts),
+                    status="failed" if done else "pending", last_error=error[:_ERROR_MAX], next_attempt_at=due
                 )
             )
+    return due
+
+
+def release(engine: Engine, rows: Sequence[AlertDelivery], *, until: datetime | None = None) -> None:
+    """Give back claimed rows that were not tried (their channel just failed): the attempt is not counted."""
+    with session_scope(engine) as session:
+        for row in rows:
+            session.execute(
+                update(AlertDelivery)
+                .where(_ours(row))
+                .values(
+                    status="pending",
+                    attempts=AlertDelivery.attempts - 1,
+                    next_attempt_at=until or row.next_attempt_at,
+                    claimed_by=None,
+                )
+            )
+
+
+def queue_health_changes(
+    engine: Engine, targets: Sequence[Target], *, failures: int, silence: timedelta
+) -> int:
+    """Queue one alert per feed whose health changed: failing, silent for `silence`, or recovered.
+
+    The feed's health changes by a conditional update, so of two overlapping runs that see the same
+    change only one queues it.
+    """
+    now = utcnow()
+    raised = 0
+    with session_scope(engine) as session:
+        for feed in all_feeds(session):
+            last_news = feed.last_new_entry_at or feed.created_at
+            if feed.failures_in_row >= failures:
+                state = "failing"
+            elif feed.last_success_at is not None and last_news is not None and now - last_news > silence:
+                state = "silent"
+            else:
+                state = "ok"
+            if state == feed.health:
+                continue
+            changed = session.execute(
+                update(Feed)
+                .where(col(Feed.id) == feed.id, col(Feed.health) == feed.health)
+                .values(health=state)
+            )
+            if changed.rowcount != 1:  # type: ignore[attr-defined]
+                continue  # an overlapping run queued this change
+            alert_state = "recovered" if state == "ok" else state
+            payload = {
+                "type": "health",
+                "feed_url": feed.url,
+                "state": alert_state,
+                "failures": feed.failures_in_row,
+                "last_error": feed.last_error,
+                "since": (feed.last_success_at or feed.created_at or now).isoformat(),
+            }
+            subject = f"health:{feed.id}:{alert_state}:{now.isoformat()}"
+            enqueue(session, subject=subject, targets=targets, group_key=subject, payload=payload)
+            raised += 1
+    return raised
 
 
 def undelivered(session: Session) -> list[AlertDelivery]:
@@ -139,6 +274,15 @@ def retry_now(engine: Engine) -> int:
             .values(status="pending", next_attempt_at=utcnow(), attempts=0)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def count_unsent(engine: Engine, channel: str) -> int:
+    """How many rows of a channel are not sent yet (pending, sending or failed)."""
+    with Session(engine) as session:
+        query = select(func.count()).where(
+            col(AlertDelivery.channel) == channel, col(AlertDelivery.status) != "sent"
+        )
+        return int(session.exec(query).one())
 
 
 def count_by_status(session: Session) -> dict[str, int]:
