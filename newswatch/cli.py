@@ -152,10 +152,18 @@ def _progress_line(database_url: str, started: datetime, feed_urls: list[str]) -
 def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
     from flows.monitor import monitor
-    from storage.db import DatabaseError
+    from storage.db import DatabaseError, get_engine, mask_db_url
 
     settings = get_settings()
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
+    try:  # an unreachable database is the user's to fix: say so before Prefect logs a traceback
+        get_engine(settings.database_url)
+    except DatabaseError as exc:
+        fail(str(exc), code=1)
+    except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
+        fail(
+            f"cannot open database {mask_db_url(settings.database_url)}: {type(exc).__name__}: {exc}", code=1
+        )
     try:
         with show_progress(err, feed_urls=urls, database_url=settings.database_url):
             state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)

@@ -297,3 +297,27 @@ def test_findings_filters_and_export_columns(
     assert rows("--since", "2999-01-01") == []
     header = runner.invoke(app, ["findings", "--db", db, "--format", "csv"]).stdout.splitlines()[0]
     assert header == ",".join(FINDING_COLUMNS)
+
+
+@pytest.mark.slow
+def test_a_pass_that_cannot_run_is_a_failed_run_and_exit_1(
+    prefect_harness: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.monitor import monitor
+
+    url = "postgresql+psycopg://alice:s3cr3t-pw@127.0.0.1:1/nope"
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", url)
+    monkeypatch.setenv("NEWSWATCH_APPRISE_URLS", "")
+    for db, named in (
+        (url, "alice:***@127.0.0.1:1/nope"),
+        ("nosuchdialect://host/db", "nosuchdialect://host/db"),
+    ):
+        result = runner.invoke(
+            app, ["run", "--feed", "http://127.0.0.1:9/feed.xml"], env={"NEWSWATCH_DATABASE_URL": db}
+        )
+        assert result.exit_code == 1, result.output
+        assert isinstance(result.exception, SystemExit)
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # said before Prefect starts
+        assert named in result.stderr and "s3cr3t-pw" not in result.output
+    state = monitor(feeds=["http://127.0.0.1:9/feed.xml"], return_state=True)  # as a deployment runs it
+    assert state.is_failed()
