@@ -151,19 +151,17 @@ def _progress_line(database_url: str, started: datetime, feed_urls: list[str]) -
 
 def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
+    from prefect.settings import get_current_settings
+
     from flows.monitor import monitor
-    from storage.db import DatabaseError, get_engine, mask_db_url
+    from newswatch.commands import open_engine
+    from storage.db import DatabaseError
 
     settings = get_settings()
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
-    try:  # an unreachable database is the user's to fix: say so before Prefect logs a traceback
-        get_engine(settings.database_url)
-    except DatabaseError as exc:
-        fail(str(exc), code=1)
-    except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
-        fail(
-            f"cannot open database {mask_db_url(settings.database_url)}: {type(exc).__name__}: {exc}", code=1
-        )
+    open_engine(
+        settings.database_url
+    )  # an unreachable database: one sentence, before Prefect logs a traceback
     try:
         with show_progress(err, feed_urls=urls, database_url=settings.database_url):
             state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
@@ -176,19 +174,13 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
         api = os.environ.get("PREFECT_API_URL")
         hint = f"is the Prefect server at PREFECT_API_URL={api} running?" if api else "see the log above"
         fail(f"the pass could not run ({type(result).__name__}: {result}); {hint}", code=1)
-    if api_url := os.environ.get("PREFECT_UI_URL") or _ui_url():
+    prefect = get_current_settings()
+    if prefect.api.url:  # with Prefect's temporary server there is no page to go back to
         err.print(
-            f"in the Prefect UI: {api_url}/runs/flow-run/{state.state_details.flow_run_id}", highlight=False
+            f"in the Prefect UI: {prefect.ui_url}/runs/flow-run/{state.state_details.flow_run_id}",
+            highlight=False,
         )
     return result
-
-
-def _ui_url() -> str | None:
-    """The Prefect UI's address when a server is configured (none for Prefect's temporary server)."""
-    from prefect.settings import get_current_settings
-
-    settings = get_current_settings()
-    return settings.ui_url if settings.api.url else None
 
 
 @app.command()
