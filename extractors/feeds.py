@@ -53,6 +53,8 @@ class ParsedFeed:
     bozo_reason: str | None  # feedparser's exception class and message, shortened
     error: str | None  # "parse_error" when unusable, else None
     ttl_minutes: int | None  # <ttl>, else sy:updatePeriod / sy:updateFrequency
+    # What was wrong with a usable feed, as "<class>: <detail>" (too_many_entries, duplicate_guid, ...).
+    notes: tuple[str, ...] = ()
 
 
 def parse_feed(
@@ -75,13 +77,15 @@ def parse_feed(
         return _failed(reason or "not a feed")
 
     feed = result.get("feed") or {}
+    entries, notes = _entries(raw_entries, url, max_entries)
     return ParsedFeed(
         title=_plain_text(str(feed.get("title") or ""), inline=True),
-        entries=_entries(raw_entries, url, max_entries),
+        entries=entries,
         bozo=bozo,
         bozo_reason=reason,
         error=None,
         ttl_minutes=_ttl_minutes(feed),
+        notes=notes,
     )
 
 
@@ -108,19 +112,36 @@ def _xml_content_type(content_type: str | None) -> str:
     return content_type
 
 
-def _entries(raw_entries: list[Any], base: str, max_entries: int) -> tuple[FeedEntry, ...]:
-    """Convert feedparser entries, keeping the first of duplicate guids, at most `max_entries`."""
+def _entries(
+    raw_entries: list[Any], base: str, max_entries: int
+) -> tuple[tuple[FeedEntry, ...], tuple[str, ...]]:
+    """Convert feedparser entries, keeping the first of duplicate guids, at most `max_entries`; and notes
+    on what had to be dropped or guessed."""
     entries: list[FeedEntry] = []
     seen: set[str] = set()
+    duplicates = empty = undated = 0
     for raw in raw_entries:
         if len(entries) >= max_entries:
             break
         entry = _entry(raw, base)
-        if entry is None or entry.guid in seen:
+        if entry is None:
+            empty += 1
+            continue
+        if entry.guid in seen:
+            duplicates += 1
             continue
         seen.add(entry.guid)
         entries.append(entry)
-    return tuple(entries)
+        undated += entry.published is None and bool(dict.get(raw, "published") or dict.get(raw, "updated"))
+    notes = [
+        "empty_feed: the feed lists no entries" * (not raw_entries),
+        f"too_many_entries: read the first {max_entries} of {len(raw_entries)}"
+        * (len(raw_entries) > max_entries),
+        f"duplicate_guid: {duplicates} entries repeat an earlier one's id" * bool(duplicates),
+        f"empty_entry: {empty} entries have no link, title or text" * bool(empty),
+        f"invalid_date: {undated} entries have a date that cannot be read" * bool(undated),
+    ]
+    return tuple(entries), tuple(n for n in notes if n)
 
 
 def _entry(raw: Any, base: str) -> FeedEntry | None:

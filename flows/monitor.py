@@ -140,7 +140,7 @@ def monitor(watch_file: str | None = None, feeds: list[str] | None = None) -> Ru
     ):
         # A feed held by an overlapping pass is its to read: skipping it means no article is read twice.
         # Whether a feed is due is read once it is held, so the other pass's poll is already recorded.
-        held = [i for i in feed_ids.values() if locks.acquire(i)]
+        held = locks.acquire(list(feed_ids.values()))
         with Session(engine) as session:
             due = set(due_feeds(session, feed_ids=held))
         for feed_id in set(held) - due:

@@ -134,7 +134,8 @@ def _parse(
     if parsed.error:
         return parsed.error, parsed.bozo_reason, None
     # A feed that was readable but malformed keeps status ok; the note says what was wrong with it.
-    return "ok", parsed.bozo_reason if parsed.bozo else None, parsed
+    notes = [*parsed.notes, *([parsed.bozo_reason] if parsed.bozo and parsed.bozo_reason else [])]
+    return "ok", "; ".join(notes)[:500] or None, parsed
 
 
 def _asked_wait(parsed: ParsedFeed | None, result: FetchResult) -> timedelta | None:

@@ -7,7 +7,7 @@ import random
 import time
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
@@ -96,9 +96,10 @@ def _store(
     )
     entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(owned))).all()}
     mine = [p for p in batch if p.entry_id in owned]
-    articles = _articles(session, mine, entries)
+    articles, fresh = _articles(session, mine, entries)
     findings = [(name, f) for p in mine for name, found in p.findings.items() for f in found]
-    existing = [a.id for p, a in zip(mine, articles, strict=True) if p.known_article_id and a.id]
+    # Articles stored before (read by an earlier pass, batch or overlapping pass) may have findings already.
+    existing = [a.id for a in articles if a.id is not None and a.id not in fresh]
     claims = ClaimBatch(session, findings=findings, article_ids=existing)
     handles = [
         [(name, claims.add(article, name, found)) for name, found in p.findings.items()]
@@ -135,8 +136,9 @@ def _store(
 
 def _articles(
     session: Session, mine: Sequence[PreparedEntry], entries: Mapping[int | None, Entry]
-) -> list[Article]:
-    """Each entry's article row: read before, stored by an overlapping pass meanwhile, or new (inserted)."""
+) -> tuple[list[Article], set[int]]:
+    """Each entry's article row (read before, stored by an overlapping pass meanwhile, or new), and the ids of
+    those inserted now."""
     urls = [_url(entries[p.entry_id]) for p in mine]
     known_ids = [p.known_article_id for p in mine if p.known_article_id]
     rows = session.exec(
@@ -156,7 +158,7 @@ def _articles(
         chosen.append(article)
     session.add_all(fresh)
     session.flush()  # one multi-row INSERT ... RETURNING for the new articles' ids
-    return chosen
+    return chosen, {a.id for a in fresh if a.id is not None}
 
 
 def _url(entry: Entry) -> str:
@@ -205,7 +207,11 @@ def _note_page_errors(
     table = Feed.__table__  # type: ignore[attr-defined]
     statement = (
         table.update()
-        .where(table.c.id == bindparam("fid"), table.c.last_status.in_(["ok", "not_modified"]))
+        # Spelled without IN: an executemany cannot expand lists.
+        .where(
+            table.c.id == bindparam("fid"),
+            or_(table.c.last_status == "ok", table.c.last_status == "not_modified"),
+        )
         .values(last_error=bindparam("note"))
     )
     session.connection().execute(statement, [{"fid": f, "note": n} for f, n in notes.items()])
