@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 import time
@@ -229,6 +230,8 @@ _BLOCK_TAGS = frozenset(
     | {"h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "figure", "figcaption"}
 )
 _SPACES = re.compile(r"\s+")
+_ANY_TAG = re.compile(r"<[^>]*>?")
+_SKIPPED_BLOCKS = re.compile(r"<(script|style|template)\b.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 
 
 class _TextCollector(HTMLParser):
@@ -263,9 +266,12 @@ def _plain_text(fragment: str, *, inline: bool = False) -> str:
     text = fragment
     if "<" in fragment or "&" in fragment:
         collector = _TextCollector()
-        collector.feed(fragment)
-        collector.close()
-        text = "".join(collector.parts)
+        try:
+            collector.feed(fragment)
+            collector.close()
+            text = "".join(collector.parts)
+        except AssertionError:  # Python's HTMLParser asserts on some broken markup ("<![0")
+            text = html.unescape(_ANY_TAG.sub(" ", _SKIPPED_BLOCKS.sub(" ", fragment)))
     if inline:
         return _SPACES.sub(" ", text).strip()
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))

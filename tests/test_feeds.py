@@ -229,6 +229,25 @@ def test_never_raises_and_keeps_its_promises(data: bytes) -> None:
         assert entry.published is None or entry.published.tzinfo is UTC
 
 
+@pytest.mark.parametrize("markup", ["&lt;![0", "&lt;![CDATA[x", "&lt;!x&lt;![if"])
+def test_markup_python_cannot_parse_still_becomes_text(markup: str) -> None:
+    """Python's HTMLParser asserts on some broken declarations; the entry keeps its other text."""
+    data = f"<rss><channel><item><title>A {markup} b</title><link>/a</link></item></channel></rss>"
+    [entry] = parse_feed(data.encode(), url=FEED_URL).entries
+    assert entry.title.startswith("A")
+    assert entry.link == "https://rel.example/a"
+
+
+def test_problems_of_a_usable_feed_are_noted() -> None:
+    items = "".join(
+        f"<item><guid>g{n % 3}</guid><title>t{n}</title><pubDate>soon</pubDate></item>" for n in range(6)
+    )
+    feed = parse_feed(f"<rss><channel>{items}</channel></rss>".encode(), url=FEED_URL, max_entries=4)
+    assert [n.partition(":")[0] for n in feed.notes] == ["too_many_entries", "duplicate_guid", "invalid_date"]
+    empty = parse_feed(b"<rss version='2.0'><channel><title>x</title></channel></rss>", url=FEED_URL)
+    assert (empty.error, empty.notes) == (None, ("empty_feed: the feed lists no entries",))
+
+
 # --- the real feeds beside the project -------------------------------------------------------
 
 # Entries we count in each (lecerclepsy has 10 <item>s, one of them empty) and the first title.
