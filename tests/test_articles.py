@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors.articles import MIN_TEXT_CHARS, Article, article_from_entry, extract_article
+from extractors.articles import MIN_TEXT_CHARS, Article, article_from_entry, extract_article, not_html_reason
 from extractors.feeds import FeedEntry
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -101,6 +101,25 @@ def pdf_bytes() -> bytes:
 )
 def test_non_html_payloads_give_none(payload: bytes) -> None:
     assert extract_article(payload, url="https://files.example/x") is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "content_type", "says"),
+    [
+        (b"%PDF-1.7 ...", "application/pdf", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(40), "text/html", "an image (PNG) (text/html)"),  # a lying type
+        (b'{"a": 1}', "application/json", "application/json without HTML markup"),
+        (b"", None, "data without HTML markup"),
+    ],
+)
+def test_non_html_payloads_say_what_they_are(payload: bytes, content_type: str | None, says: str) -> None:
+    reason = not_html_reason(payload, content_type)
+    assert reason is not None and reason.startswith("not_html: the page is ")
+    assert says in reason
+
+
+def test_html_is_not_refused_whatever_its_type() -> None:
+    assert not_html_reason(b"<!doctype html><html><body><p>x</p>", "application/octet-stream") is None
 
 
 def test_too_little_text_gives_none() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from httpserver import Gauge, LocalServer, Reply, Request, bomb, compress, redirect
 
-from newswatch.fetcher import Fetcher, FetchResult
+from newswatch.fetcher import Fetcher, FetchResult, retry_after_seconds
 from newswatch.guard import AddressGuard
 from newswatch.settings import Settings
 
@@ -190,6 +190,29 @@ def test_error_statuses(server: LocalServer, fetcher: Fetcher, status: int, retr
         retryable,
     )
     assert str(status) in (result.detail or "")
+
+
+def test_retry_after_and_cache_control_are_read(server: LocalServer, fetcher: Fetcher) -> None:
+    server.route("/busy", Reply(status=503, headers={"Retry-After": "120"}))
+    server.route("/slow-down", Reply(status=429, headers={"Retry-After": "Wed, 21 Oct 2099 07:28:00 GMT"}))
+    server.route("/gone", Reply(status=500, headers={"Retry-After": "120"}))  # only 429/503 ask us to wait
+    server.route("/fresh", Reply(body=b"<rss/>", headers={"Cache-Control": "public, max-age=600"}))
+    server.route("/no-cache", Reply(body=b"<rss/>", headers={"Cache-Control": "no-cache, max-age=600"}))
+    assert fetcher.fetch(server.url("/busy")).retry_after == 120
+    assert fetcher.fetch(server.url("/slow-down")).retry_after == 86_400  # a day at most
+    assert fetcher.fetch(server.url("/gone")).retry_after is None
+    assert fetcher.fetch(server.url("/fresh")).max_age == 600
+    assert fetcher.fetch(server.url("/no-cache")).max_age is None
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("0", 0.0), ("30", 30.0), ("Mon, 04 Nov 2024 10:01:00 GMT", 60.0), ("Mon, 04 Nov 2024 09:00:00 GMT", 0.0),
+     ("soon", None), ("", None), (None, None), ("-5", None)],
+)  # fmt: skip
+def test_retry_after_values(value: str | None, seconds: float | None) -> None:
+    now = datetime(2024, 11, 4, 10, 0, tzinfo=UTC)
+    assert retry_after_seconds(value, now=now) == seconds
 
 
 def test_connection_refused_is_a_transport_error(fetcher: Fetcher) -> None:

@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from extractors.articles import Article as ExtractedArticle
 from extractors.findings import Figure, Statement
+from extractors.topic import Topic
+from newswatch import storing
+from newswatch.pipeline import PreparedEntry
+from newswatch.storing import store_in_order
 from storage.claims import store_findings
 from storage.db import session_scope, upgrade
-from storage.feeds import NewEntry, add_entries, ensure_feeds, record_poll, unprocessed_entries
+from storage.feeds import (
+    FAILURE_BACKOFF,
+    MAX_INTERVAL,
+    FeedLocks,
+    NewEntry,
+    add_entries,
+    due_feeds,
+    ensure_feeds,
+    poll_delay,
+    record_poll,
+    unprocessed_entries,
+)
 from storage.ledger import Target, backoff, claim_due, enqueue, mark_failed, mark_sent, retry_now, undelivered
-from storage.models import AlertDelivery, Article, Claim, Feed, Finding, utcnow
+from storage.models import AlertDelivery, Article, Claim, Entry, Feed, Finding, utcnow
 
 
 def figure(value: int, claimant_key: str | None = "nis", *, unit_class: str = "troops") -> Figure:
@@ -218,3 +239,106 @@ def test_a_row_left_sending_by_a_dead_process_is_taken_again_after_the_lease(eng
     assert [r.status for r in claim_due(engine, channels=["c1"])] == ["sending"]
     with Session(engine) as s:
         assert s.exec(select(AlertDelivery.attempts).where(col(AlertDelivery.id) > 0)).one() == 2
+
+
+# --- when to poll, feed locks, storing prepared entries in batches ---
+
+
+def test_poll_delay_takes_the_longest_wait_and_caps_it() -> None:
+    hour = timedelta(hours=1)
+    assert poll_delay(ok=True, failures=0) == timedelta(0)
+    assert poll_delay(ok=True, failures=0, hint=hour) == hour  # TTL or Cache-Control
+    assert poll_delay(ok=True, failures=0, quiet_for=8 * hour) == hour  # silent feeds are polled less
+    assert poll_delay(ok=False, failures=1) == FAILURE_BACKOFF
+    assert poll_delay(ok=False, failures=3) == 4 * FAILURE_BACKOFF
+    assert poll_delay(ok=False, failures=1, retry_after=2 * hour) == 2 * hour
+    assert poll_delay(ok=False, failures=40) == MAX_INTERVAL
+    assert poll_delay(ok=True, failures=0, hint=100 * hour) == MAX_INTERVAL
+
+
+def test_a_pass_polls_only_feeds_due_before_the_next_pass(engine: Engine) -> None:
+    with session_scope(engine) as s:
+        ids = ensure_feeds(s, urls=["http://a", "http://b", "http://c", "http://d"])
+        record_poll(s, feed_id=ids["http://a"], status="ok")  # nothing asked: every pass
+        record_poll(s, feed_id=ids["http://b"], status="ok", next_poll_in=timedelta(minutes=10))
+        record_poll(s, feed_id=ids["http://c"], status="ok", next_poll_in=timedelta(hours=2))
+        record_poll(s, feed_id=ids["http://d"], status="http_status", retry_after=timedelta(hours=1))
+    with Session(engine) as s:
+        every = list(ids.values())
+        assert due_feeds(s, feed_ids=every) == [ids["http://a"], ids["http://b"]]
+        later = utcnow() + timedelta(hours=2)
+        assert due_feeds(s, feed_ids=every, now=later) == every
+        assert s.get_one(Feed, ids["http://a"]).next_poll_at is None  # shown as "next pass"
+
+
+def test_feed_locks_keep_two_passes_apart_and_die_with_them(engine: Engine, tmp_path: Path) -> None:
+    with FeedLocks(engine) as first, FeedLocks(engine) as second:
+        assert first.acquire([1, 2, 3]) == [1, 2, 3]
+        assert second.acquire([3, 2, 4]) == [4]
+        first.release(2)
+        assert second.acquire([2]) == [2]
+    script = tmp_path / "holder.py"
+    script.write_text(
+        "import sys, time\n"
+        "from storage.db import create_db_engine\n"
+        "from storage.feeds import FeedLocks\n"
+        f"locks = FeedLocks(create_db_engine({str(engine.url.render_as_string(hide_password=False))!r}))\n"
+        "print(locks.acquire([7]), flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "[7]"
+    with FeedLocks(engine) as other:
+        assert other.acquire([7]) == []
+        holder.kill()  # a crash: no release, no close
+        holder.wait()
+        holder.stdout.close()
+        deadline = time.monotonic() + 5
+        while not other.acquire([7]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert other.acquire([7]) == [7]
+
+
+def _prepared(entry_id: int, feed_id: int, published: datetime, found: list[Figure]) -> PreparedEntry:
+    text = "North Korea sent troops. " * 20
+    page = ExtractedArticle("http://x", "Title", None, published, "Outlet", "en", text)
+    return PreparedEntry(entry_id, published, None, page, None, True, {"t": found}, feed_id)
+
+
+def test_prepared_entries_are_stored_in_publication_order_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storing, "BATCH", 2)  # several batches, and a page shared across two of them
+    day = datetime(2024, 10, 18, tzinfo=UTC)
+    with session_scope(engine) as s:
+        feed = ensure_feeds(s, urls=["http://feed"])["http://feed"]
+        links = ["http://news/a", "http://news/b", "http://news/c", "http://news/a"]
+        add_entries(
+            s,
+            feed_id=feed,
+            entries=[
+                NewEntry(guid=f"g{n}", link=u, title="t", summary="", published=None)
+                for n, u in enumerate(links)
+            ],
+        )
+        ids = [e.id or 0 for e in unprocessed_entries(s, feed_id=feed, limit=10)]
+    prepared = [
+        _prepared(ids[0], feed, day, [figure(1500)]),
+        _prepared(ids[1], feed, day + timedelta(days=5), [figure(3000)]),
+        _prepared(ids[2], feed, day + timedelta(days=1), [figure(1500), statement("We will respond.")]),
+        _prepared(ids[3], feed, day + timedelta(days=6), [figure(1500)]),  # page a again, in another batch
+    ]
+    topic = Topic("t", "T", ("North Korea",), (), ())
+    results = store_in_order(engine, list(reversed(prepared)), topics={"t": topic}, targets={})
+    by_entry = {r.entry_id: r for r in results}
+    assert [c.change for c in by_entry[ids[0]].new] == ["new_figure"]
+    assert [c.change for c in by_entry[ids[1]].new] == ["revised_figure"]  # later than 1,500: a revision
+    assert by_entry[ids[1]].new[0].previous[0].startswith("1,500 soldiers")
+    assert [c.change for c in by_entry[ids[2]].new] == ["new_statement"]
+    assert (by_entry[ids[3]].new, by_entry[ids[3]].repeated) == ((), 0)  # same article, nothing twice
+    with Session(engine) as s:
+        assert len(s.exec(select(Finding)).all()) == 4
+        assert {e.article_id for e in s.exec(select(Entry)).all() if e.link == "http://news/a"} != {None}
+    again = store_in_order(engine, prepared, topics={"t": topic}, targets={})
+    assert {r.source for r in again} == {"skipped"}  # an overlapping pass stored them first
