@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
 import threading
 import time
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 
@@ -18,13 +15,11 @@ import httpcore
 import httpx
 
 from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend
+from newswatch.responses import Decoder, max_age_seconds, retry_after_seconds
 from newswatch.settings import Settings
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-DECODE_STEP = 65_536  # at most this many decompressed bytes per zlib call, so a bomb never balloons
-MAX_WAIT = 86_400.0  # seconds: a server asking us to wait longer than a day is asking too much
-_MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,9})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,72 +63,23 @@ class _FailureError(Exception):
         self.error, self.detail, self.status, self.retry_after = error, detail, status, retry_after
 
 
-def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date; None when absent or unreadable."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return min(float(text), MAX_WAIT)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return min(max(0.0, (moment - (now or datetime.now(UTC))).total_seconds()), MAX_WAIT)
-
-
-def max_age_seconds(cache_control: str | None) -> float | None:
-    """Cache-Control max-age in seconds; None when absent or when the answer must not be reused."""
-    text = (cache_control or "").lower()
-    if "no-cache" in text or "no-store" in text:
-        return None
-    match = _MAX_AGE.search(text)
-    return min(float(match.group(1)), MAX_WAIT) if match else None
-
-
-class _Decoder:
-    """Content-Encoding decoding (gzip, deflate) in bounded steps, so the size cap bites before memory."""
-
-    def __init__(self, encoding: str) -> None:
-        codings = [
-            c.strip().lower() for c in encoding.split(",") if c.strip().lower() not in ("", "identity")
-        ]
-        self._deflate = codings == ["deflate"]
-        if not codings:
-            self._zlib = None
-        elif codings in (["gzip"], ["x-gzip"], ["deflate"]):
-            self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header, detected
-        else:
-            raise _FailureError("transport", f"unsupported content encoding {encoding!r}")
-        self._started = False
-
-    def decode(self, data: bytes) -> Iterator[bytes]:
-        """Decoded pieces of `data`, each at most DECODE_STEP bytes."""
-        if self._zlib is None:
-            yield data
-            return
-        while data:
-            try:
-                piece = self._zlib.decompress(data, DECODE_STEP)
-            except zlib.error as exc:
-                if self._deflate and not self._started:
-                    # Some servers send raw deflate without the zlib header the RFC asks for.
-                    self._zlib, self._deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
-                    continue
-                raise _FailureError("transport", f"the compressed body is corrupt ({exc})") from None
-            self._started = True
-            data = self._zlib.unconsumed_tail
-            yield piece
-
-
 def _shown(url: str | httpx.URL) -> str:
     """A URL fit for messages: no user info, query or fragment (where tokens hide)."""
     try:
         return str(httpx.URL(url).copy_with(userinfo=b"", query=None, fragment=None))
     except httpx.InvalidURL:
         return "an unparseable URL"
+
+
+def _drain(response: httpx.Response, limit: int = 65_536) -> None:
+    """Read what little body a 304, redirect or error answer has, so that its connection can be used again
+    (httpx drops a connection whose answer was left unread: a thousand 304s were a thousand connects).
+    A larger body is left unread and the connection is dropped."""
+    with contextlib.suppress(httpx.HTTPError, AddressRefusedError):
+        declared = response.headers.get("content-length", "")
+        if response.status_code == 304 or (declared.isdigit() and int(declared) <= limit):
+            for _chunk in response.iter_raw():
+                pass
 
 
 def _transport(backend: GuardedBackend, settings: Settings) -> httpx.HTTPTransport:
@@ -247,6 +193,8 @@ class Fetcher:
         """Read one response: follow, not modified, error status, or a body within the caps."""
         status = response.status_code
         location = response.headers.get("location")
+        if not 200 <= status < 300:
+            _drain(response)
         if status in REDIRECTS and location:
             try:
                 return str(response.url.join(location).copy_with(fragment=None))
@@ -284,19 +232,22 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _FailureError("too_large", f"the body is {declared} bytes, over the {cap}-byte cap", status)
-        decoder = _Decoder(response.headers.get("content-encoding", ""))
         parts: list[bytes] = []
         raw = size = 0
-        for chunk in response.iter_raw():
-            raw += len(chunk)
-            for piece in decoder.decode(chunk):
-                size += len(piece)
-                if size > cap or raw > cap:
-                    raise _FailureError("too_large", f"the body grows past the {cap}-byte cap", status)
-                parts.append(piece)
-            deadline = REQUEST_DEADLINE.get()
-            if deadline is not None and time.monotonic() > deadline:
-                raise _FailureError("timeout", self._deadline_detail(), status)
+        try:  # the decoder raises ValueError on an unknown coding or a corrupt body
+            decoder = Decoder(response.headers.get("content-encoding", ""))
+            for chunk in response.iter_raw():
+                raw += len(chunk)
+                for piece in decoder.decode(chunk):
+                    size += len(piece)
+                    if size > cap or raw > cap:
+                        raise _FailureError("too_large", f"the body grows past the {cap}-byte cap", status)
+                    parts.append(piece)
+                deadline = REQUEST_DEADLINE.get()
+                if deadline is not None and time.monotonic() > deadline:
+                    raise _FailureError("timeout", self._deadline_detail(), status)
+        except ValueError as exc:
+            raise _FailureError("transport", str(exc), status) from None
         return b"".join(parts)
 
     @contextmanager

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -18,17 +19,18 @@ from extractors.findings import Finding as Detected
 from extractors.topic import Topic
 from newswatch.fetcher import Fetcher, FetchResult
 from newswatch.settings import Settings
-from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings, document_text
+from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings
+from newswatch.workers import document_text as document_text  # re-exported: reprocessing reads it here
 from storage.claims import ClaimChange
 from storage.db import session_scope
 from storage.feeds import NewEntry, add_entries, record_poll, unprocessed_entries
 from storage.models import Article, Entry, Feed
 
-__all__ = ["PollResult", "PreparedEntry", "ReadResult", "document_text", "poll_feed", "prepare_entries"]
-
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/rdf+xml,application/xml;q=0.9,*/*;q=0.5"
 _INLINE = WorkerPool(WorkerSettings(workers=0))  # plain calls, for callers without a pool
+RETRY_DELAYS = (1.0, 5.0)  # seconds before the second and third try of a feed that timed out
+FETCHES_PER_CALL = 8  # feeds fetched at once by one poll_feeds call (the fetcher bounds the total)
 
 
 @dataclass(frozen=True)
@@ -71,53 +73,83 @@ class PreparedEntry:
     feed_id: int = 0
 
 
-def poll_feed(
+def poll_feeds(
     fetcher: Fetcher,
     engine: Engine,
     *,
-    feed_id: int,
+    feed_ids: Sequence[int],
     settings: Settings,
-    record_transient: bool = True,
     pool: WorkerPool | None = None,
-) -> PollResult:
-    """Fetch a feed with conditional GET, store its new entries, and list the entries still to read.
-
-    With record_transient False, a timeout or transport error is not recorded but returned as status
-    "retry", so the caller can try again before the feed counts as failed.
-    """
+    retry_delays: Sequence[float] = RETRY_DELAYS,
+) -> list[PollResult]:
+    """Fetch feeds with conditional GET (timeouts and transport errors tried again after each of
+    `retry_delays`), parse the changed ones in the pool, then store their new entries and record every
+    poll in one transaction; returns each feed's result with the entries still to read."""
     with Session(engine) as session:
-        feed = session.get_one(Feed, feed_id)
-        url, etag, last_modified = feed.url, feed.etag, feed.last_modified
-    result = fetcher.fetch(url, etag=etag, last_modified=last_modified, accept=FEED_ACCEPT)
-    status, error, parsed = "ok", None, None
-    if result.not_modified:
-        status = "not_modified"
-    elif not result.ok:
-        # A server that says when to come back is not asked again within the pass.
-        if result.retryable and not record_transient and result.retry_after is None:
-            return PollResult(feed_id, url, "retry", result.detail or result.error, 0, ())
-        status, error = result.error or "transport", result.detail
-    else:
-        status, error, parsed = _parse(pool or _INLINE, result, settings)
+        feeds = session.exec(
+            select(Feed.id, Feed.url, Feed.etag, Feed.last_modified).where(col(Feed.id).in_(feed_ids))
+        ).all()
+    fetched: dict[int | None, FetchResult] = {}
+    todo = list(feeds)
+    with ThreadPoolExecutor(max_workers=max(1, min(FETCHES_PER_CALL, len(todo)))) as threads:
+        for delay in (0.0, *retry_delays):
+            if not todo:
+                break
+            time.sleep(delay)
+            answers = threads.map(
+                lambda f: fetcher.fetch(f[1], etag=f[2], last_modified=f[3], accept=FEED_ACCEPT), todo
+            )
+            fetched.update((feed[0], answer) for feed, answer in zip(todo, answers, strict=True))
+            # A server that says when to come back is not asked again within the pass.
+            todo = [f for f in todo if fetched[f[0]].retryable and fetched[f[0]].retry_after is None]
+        read = list(threads.map(lambda f: _read(pool or _INLINE, fetched[f[0]], settings), feeds))
     with session_scope(engine) as session:
-        new = 0
-        if parsed is not None and status == "ok":
-            new = add_entries(session, feed_id=feed_id, entries=[_new_entry(e) for e in parsed.entries])
-        record_poll(
-            session,
-            feed_id=feed_id,
-            status=status,
-            error=error,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            title=parsed.title if parsed else None,
-            bozo=bool(parsed and parsed.bozo),
-            next_poll_in=_asked_wait(parsed, result),
-            retry_after=timedelta(seconds=result.retry_after) if result.retry_after else None,
-        )
-        todo = unprocessed_entries(session, feed_id=feed_id, limit=settings.max_articles_per_feed)
-        to_read = tuple(e.id for e in todo if e.id is not None)
-    return PollResult(feed_id, url, status, error, new, to_read, bool(parsed and parsed.bozo))
+        session.exec(select(Feed).where(col(Feed.id).in_(feed_ids))).all()  # loaded once, then updated
+        results = [_record(session, feed[0], feed[1], fetched[feed[0]], *parse) for feed, parse in zip(feeds, read, strict=True)]  # fmt: skip
+        waiting = unprocessed_entries(session, feed_ids=feed_ids, limit=settings.max_articles_per_feed)
+    order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
+    done = [replace(r, to_read=waiting.get(r.feed_id, ())) for r in results]
+    return sorted(done, key=lambda r: order[r.feed_id])
+
+
+def _read(
+    pool: WorkerPool, result: FetchResult, settings: Settings
+) -> tuple[str, str | None, ParsedFeed | None]:
+    """A fetched feed's status, error (or noted malformation) and parsed entries."""
+    if result.not_modified:
+        return "not_modified", None, None
+    if not result.ok:
+        return result.error or "transport", result.detail, None
+    return _parse(pool, result, settings)
+
+
+def _record(
+    session: Session,
+    feed_id: int | None,
+    url: str,
+    result: FetchResult,
+    status: str,
+    error: str | None,
+    parsed: ParsedFeed | None,
+) -> PollResult:
+    """Store one feed's new entries and record its poll (in the caller's transaction)."""
+    assert feed_id is not None
+    new = 0
+    if parsed is not None and status == "ok":
+        new = add_entries(session, feed_id=feed_id, entries=[_new_entry(e) for e in parsed.entries])
+    record_poll(
+        session,
+        feed_id=feed_id,
+        status=status,
+        error=error,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        title=parsed.title if parsed else None,
+        bozo=bool(parsed and parsed.bozo),
+        next_poll_in=_asked_wait(parsed, result),
+        retry_after=timedelta(seconds=result.retry_after) if result.retry_after else None,
+    )
+    return PollResult(feed_id, url, status, error, new, (), bool(parsed and parsed.bozo))
 
 
 def _parse(
@@ -149,14 +181,6 @@ def _new_entry(entry: FeedEntry) -> NewEntry:
     return NewEntry(
         guid=entry.guid, link=entry.link, title=entry.title, summary=entry.summary, published=entry.published
     )
-
-
-def outlet_of(site_name: str | None, url: str) -> str:
-    """The outlet an article counts for: its site name, else its host without www."""
-    if site_name:
-        return site_name.strip()
-    host = urlsplit(url).hostname or ""
-    return host.removeprefix("www.")
 
 
 def prepare_entries(

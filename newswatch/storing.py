@@ -6,6 +6,7 @@ import hashlib
 import random
 import time
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, or_, update
 from sqlalchemy.engine import Engine
@@ -14,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from extractors.articles import Article as ExtractedArticle
 from extractors.topic import Topic
-from newswatch.pipeline import PreparedEntry, ReadResult, alert_payload, outlet_of
+from newswatch.pipeline import PreparedEntry, ReadResult, alert_payload
 from storage.claims import ClaimBatch, ClaimChange
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
@@ -181,6 +182,14 @@ def _new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: st
         fallback_reason=reason,
         fetched_at=utcnow(),
     )
+
+
+def outlet_of(site_name: str | None, url: str) -> str:
+    """The outlet an article counts for: its site name, else its host without www."""
+    if site_name:
+        return site_name.strip()
+    host = urlsplit(url).hostname or ""
+    return host.removeprefix("www.")
 
 
 def _link_entries(session: Session, mine: Sequence[PreparedEntry], articles: Sequence[Article]) -> None:

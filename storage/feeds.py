@@ -150,20 +150,27 @@ def add_entries(session: Session, *, feed_id: int, entries: Sequence[NewEntry]) 
     return added
 
 
-def unprocessed_entries(session: Session, *, feed_id: int, limit: int) -> list[Entry]:
-    """Entries of a feed whose article has not been read and stored yet, oldest first.
+def unprocessed_entries(
+    session: Session, *, feed_ids: Sequence[int], limit: int
+) -> dict[int, tuple[int, ...]]:
+    """For each feed, the ids of its entries whose article has not been read and stored yet, oldest first,
+    at most `limit` per feed (one query for all the feeds).
 
     Oldest first so that a claimant's figures are stored in the order they were published and a later
     value reads as a revision of an earlier one.
     """
-    return list(
-        session.exec(
-            select(Entry)
-            .where(Entry.feed_id == feed_id, col(Entry.processed_at).is_(None))
-            .order_by(col(Entry.published).asc().nulls_last(), col(Entry.id))
-            .limit(limit)
+    waiting: dict[int, list[int]] = {}
+    for start in range(0, len(feed_ids), 500):
+        rows = session.exec(
+            select(Entry.feed_id, Entry.id)
+            .where(col(Entry.feed_id).in_(feed_ids[start : start + 500]), col(Entry.processed_at).is_(None))
+            .order_by(col(Entry.feed_id), col(Entry.published).asc().nulls_last(), col(Entry.id))
         ).all()
-    )
+        for feed_id, entry_id in rows:
+            listed = waiting.setdefault(feed_id, [])
+            if entry_id is not None and len(listed) < limit:
+                listed.append(entry_id)
+    return {feed_id: tuple(ids) for feed_id, ids in waiting.items()}
 
 
 def all_feeds(session: Session) -> list[Feed]:

@@ -10,14 +10,16 @@ import tracemalloc
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from httpserver import Gauge, LocalServer, Reply, Request, bomb, compress, redirect
 
-from newswatch.fetcher import Fetcher, FetchResult, retry_after_seconds
+from newswatch.fetcher import Fetcher, FetchResult
 from newswatch.guard import AddressGuard
+from newswatch.responses import retry_after_seconds
 from newswatch.settings import Settings
 
 CAP = 100_000
@@ -213,6 +215,41 @@ def test_retry_after_and_cache_control_are_read(server: LocalServer, fetcher: Fe
 def test_retry_after_values(value: str | None, seconds: float | None) -> None:
     now = datetime(2024, 11, 4, 10, 0, tzinfo=UTC)
     assert retry_after_seconds(value, now=now) == seconds
+
+
+def test_answers_without_a_body_leave_the_connection_open_for_the_next_request(fetcher: Fetcher) -> None:
+    connections: list[int] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            connections.append(1)
+
+        def do_GET(self) -> None:
+            status = {"/same": 304, "/gone": 404, "/moved": 301}.get(self.path, 200)
+            body = b"" if status == 304 else b"x" * 20
+            self.send_response(status)
+            if status == 301:
+                self.send_header("Location", "/same")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), Handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        results = [
+            fetcher.fetch(f"{base}{path}", etag='"v"')
+            for path in ("/same", "/gone", "/moved", "/same", "/ok")
+        ]
+        httpd.shutdown()
+    assert [r.status for r in results] == [304, 404, 304, 304, 200]
+    assert len(connections) == 1  # one connection carried all six requests
 
 
 def test_connection_refused_is_a_transport_error(fetcher: Fetcher) -> None:

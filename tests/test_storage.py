@@ -171,7 +171,8 @@ def test_entries_are_added_once_and_stay_unprocessed_until_marked(engine: Engine
             s, feed_id=feed_id, status="ok", etag='"v1"', last_modified="Mon, 21 Oct 2024 10:00:00 GMT"
         )
     with session_scope(engine) as s:
-        assert len(unprocessed_entries(s, feed_id=feed_id, limit=10)) == 3
+        assert len(unprocessed_entries(s, feed_ids=[feed_id], limit=10)[feed_id]) == 3
+        assert len(unprocessed_entries(s, feed_ids=[feed_id], limit=2)[feed_id]) == 2
         record_poll(s, feed_id=feed_id, status="timeout", error="read timed out")
         record_poll(s, feed_id=feed_id, status="not_modified")
         feed = s.get_one(Feed, feed_id)
@@ -322,7 +323,7 @@ def test_prepared_entries_are_stored_in_publication_order_once(
                 for n, u in enumerate(links)
             ],
         )
-        ids = [e.id or 0 for e in unprocessed_entries(s, feed_id=feed, limit=10)]
+        ids = list(unprocessed_entries(s, feed_ids=[feed], limit=10)[feed])
     prepared = [
         _prepared(ids[0], feed, day, [figure(1500)]),
         _prepared(ids[1], feed, day + timedelta(days=5), [figure(3000)]),
