@@ -30,7 +30,7 @@ HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/rdf+xml,application/xml;q=0.9,*/*;q=0.5"
 _INLINE = WorkerPool(WorkerSettings(workers=0))  # plain calls, for callers without a pool
 RETRY_DELAYS = (1.0, 5.0)  # seconds before the second and third try of a feed that timed out
-FETCHES_PER_CALL = 8  # feeds fetched at once by one poll_feeds call (the fetcher bounds the total)
+FETCHES_PER_CALL = 2  # feeds fetched at once by one poll_feeds call (the fetcher bounds the total)
 
 
 @dataclass(frozen=True)

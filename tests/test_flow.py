@@ -88,3 +88,44 @@ def test_failed_feeds_are_reported_and_the_pass_goes_on(
     assert classes[bad[0]] == "http_status"
     assert classes[bad[1]] == "refused_address"
     assert summary.findings_new > 0
+
+
+def test_the_flow_run_is_tagged_by_topic_and_its_tasks_are_not(
+    prefect_harness: None, newsroom: Newsroom, env: str
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterTags,
+        TaskRunFilter,
+        TaskRunFilterFlowRunId,
+    )
+
+    from flows.monitor import monitor
+
+    state = monitor(feeds=newsroom.feed_urls[:1], return_state=True)
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        tasks = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run.id]))
+        )
+        tagged = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=["topic:nk-troops-russia"]))
+        )
+    assert "topic:nk-troops-russia" in run.tags
+    assert run.id in {r.id for r in tagged}
+    # Tagged task runs would each ask the server for a concurrency slot: a round trip per task.
+    assert tasks and all(not t.tags for t in tasks)
+
+
+def test_shards_split_the_feeds_without_overlap() -> None:
+    from flows.monitor import in_shard
+
+    urls = [f"https://news{n}.example/feed.xml" for n in range(300)]
+    shares = [[u for u in urls if in_shard(u, f"{i}/3")] for i in range(3)]
+    assert sorted(u for share in shares for u in share) == sorted(urls)  # each feed in exactly one
+    assert all(60 <= len(share) <= 140 for share in shares)
+    assert all(in_shard(u, "0/1") for u in urls)
+    for bad in ("3/3", "1", "a/b", "-1/2"):
+        with pytest.raises(ValueError, match="shard"):
+            in_shard(urls[0], bad)
