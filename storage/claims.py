@@ -92,18 +92,24 @@ class ClaimBatch:
         for topic, found in by_topic.items():
             # The claims with these keys, every statement of these speakers (near-duplicates), and every
             # figure of these claimants (earlier values make a revision).
-            speakers = [f.speaker_key for f in found if isinstance(f, Statement)]
-            claimants = [f.claimant_key or "" for f in found if isinstance(f, Figure)]
-            queries = [
+            figures = [f for f in found if isinstance(f, Figure) and f.claimant_key]
+            classes = sorted({f.unit_class for f in figures})
+            queries = [  # each served by an index: uq_claim_topic_key, ix_claim_speaker, ix_claim_lookup
                 (col(Claim.key), [claim_key(f) for f in found], None),
-                (col(Claim.speaker_key), speakers, "statement"),
-                (col(Claim.claimant_key), claimants, "figure"),
+                (
+                    col(Claim.speaker_key),
+                    [f.speaker_key for f in found if isinstance(f, Statement)],
+                    "statement",
+                ),
+                (col(Claim.claimant_key), [f.claimant_key or "" for f in figures], "figure"),
             ]
             for column, values, kind in queries:
                 for chunk in _chunks(v for v in values if v):
                     query = select(Claim).where(Claim.topic == topic, column.in_(chunk))
                     if kind is not None:
                         query = query.where(Claim.kind == kind)
+                    if kind == "figure":
+                        query = query.where(col(Claim.unit_class).in_(classes))
                     claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
         for claim in sorted(claims.values(), key=lambda c: c.id or 0):
             self._remember(claim)
