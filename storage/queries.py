@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -201,24 +201,26 @@ class PassProgress:
     articles_stored: int
 
 
-def pass_progress(session: Session, *, since: datetime, feed_urls: Iterable[str]) -> PassProgress:
+def feed_ids_of(session: Session, *, urls: Iterable[str]) -> list[int]:
+    """The ids of the feeds with these URLs that have a row (feeds get one when a pass first starts)."""
+    return [i for i in session.exec(select(Feed.id).where(col(Feed.url).in_(list(urls)))).all() if i is not None]
+
+
+def pass_progress(session: Session, *, since: datetime, feed_ids: Sequence[int]) -> PassProgress:
     """Feeds polled and entries stored since `since`, among these feeds (a live view of a pass)."""
-    urls = list(feed_urls)
-    feed_ids = select(Feed.id).where(col(Feed.url).in_(urls))
+    ids = list(feed_ids)
     polled = session.exec(
-        select(func.count())
-        .select_from(Feed)
-        .where(col(Feed.url).in_(urls), col(Feed.last_polled_at) >= since)
+        select(func.count()).select_from(Feed).where(col(Feed.id).in_(ids), col(Feed.last_polled_at) >= since)
     ).one()
     waiting = session.exec(
         select(func.count())
         .select_from(Entry)
-        .where(col(Entry.feed_id).in_(feed_ids), col(Entry.processed_at).is_(None))
+        .where(col(Entry.feed_id).in_(ids), col(Entry.processed_at).is_(None))
     ).one()
     stored = session.exec(
         select(func.count())
         .select_from(Entry)
-        .where(col(Entry.feed_id).in_(feed_ids), col(Entry.processed_at) >= since)
+        .where(col(Entry.feed_id).in_(ids), col(Entry.processed_at) >= since)
     ).one()
     return PassProgress(int(polled), int(waiting), int(stored))
 
