@@ -203,7 +203,9 @@ class PassProgress:
 
 def feed_ids_of(session: Session, *, urls: Iterable[str]) -> list[int]:
     """The ids of the feeds with these URLs that have a row (feeds get one when a pass first starts)."""
-    return [i for i in session.exec(select(Feed.id).where(col(Feed.url).in_(list(urls)))).all() if i is not None]
+    return [
+        i for i in session.exec(select(Feed.id).where(col(Feed.url).in_(list(urls)))).all() if i is not None
+    ]
 
 
 def pass_progress(session: Session, *, since: datetime, feed_ids: Sequence[int]) -> PassProgress:
