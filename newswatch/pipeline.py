@@ -253,7 +253,11 @@ def _read_page(
     cap = pool.settings.max_page_bytes
     if len(result.content) > cap:
         return None, f"too_large: the page is {len(result.content)} bytes, over the {cap}-byte extraction cap"
-    outcome: JobOutcome = pool.run("read_page", result.content, entry.link, entry.title, tuple(topics))
+    # A feed's timestamp wins over the page's date (storing prefers it): no need to look for the latter.
+    need_date = entry.published is None
+    outcome: JobOutcome = pool.run(
+        "read_page", result.content, entry.link, entry.title, tuple(topics), need_date
+    )
     if outcome.error == "timeout":
         return None, f"extraction_timeout: extracting the page {outcome.detail}"
     if outcome.error == "memory":

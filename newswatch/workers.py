@@ -82,9 +82,12 @@ def detect_topics(document: str, topics: Sequence[Topic]) -> dict[str, tuple[Fin
     return {t.name: tuple(detect(document, t)) for t in topics if is_relevant(document, t)}
 
 
-def read_page(content: bytes, url: str, title: str, topics: Sequence[Topic]) -> PageReading:
-    """Extract a page's article and detect in it (`title`: the feed's, when the page has none)."""
-    article = extract_article(content, url=url)
+def read_page(
+    content: bytes, url: str, title: str, topics: Sequence[Topic], find_date: bool = True
+) -> PageReading:
+    """Extract a page's article and detect in it (`title`: the feed's, when the page has none; `find_date`
+    False: the feed dated the entry, whose timestamp wins over the page's)."""
+    article = extract_article(content, url=url, find_date=find_date)
     if article is None:
         return PageReading(None, {})
     return PageReading(article, detect_topics(document_text(article.title or title, article.text), topics))

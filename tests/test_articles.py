@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zlib
 from datetime import UTC, datetime
@@ -52,6 +53,13 @@ def test_metadata(news_page: Article) -> None:
     assert news_page.site_name == "The Coastal Ledger"
     assert news_page.language == "en"
     assert news_page.published == datetime(2024, 10, 22, 23, 15, tzinfo=UTC)  # 08:15 +09:00
+
+
+def test_the_date_is_not_looked_for_when_the_feed_has_one(news_page: Article) -> None:
+    html = (PAGES / "news_article.html").read_bytes()
+    undated = extract_article(html, url=ARTICLE_URL, find_date=False)
+    assert undated is not None and undated.published is None
+    assert undated == dataclasses.replace(news_page, published=None)  # nothing else changes
 
 
 def test_str_input_gives_the_same_article(news_page: Article) -> None:
