@@ -6,22 +6,12 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
-
-from htmldate import find_date as _find_date
-from trafilatura import bare_extraction
-from trafilatura.metadata import (
-    META_URL,
-    Document,
-    examine_meta,
-    extract_meta_json,
-    extract_sitename,
-    extract_title,
-    extract_url,
-)
-from trafilatura.utils import load_html
+from typing import TYPE_CHECKING, Any
 
 from extractors.feeds import FeedEntry
+
+if TYPE_CHECKING:
+    from trafilatura.metadata import Document
 from extractors.urls import canonical_url
 
 # Below this, what trafilatura found is a teaser, a cookie wall or an error page, and the
@@ -68,6 +58,10 @@ def extract_article(html: bytes | str, *, url: str, find_date: bool = True) -> A
 
     Nothing is fetched: `url` only names the page (site name, relative links). With `find_date` False the
     page's date is not looked for (the caller has a better one: a feed's timestamp)."""
+    # Imported here: only the worker processes extract, and a pass's own process starts faster without.
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
+
     markup = _as_markup(html)
     if markup is None:
         return None
@@ -107,6 +101,16 @@ def _metadata(tree: Any, url: str, *, find_date: bool) -> Document:
     """Title, author, date and site name, as trafilatura's extract_metadata finds them, without the parts we
     never use (categories, tags, license) nor its search of the page's markup for a byline: those took a
     quarter of the extraction time. Authors come from meta tags and JSON-LD only."""
+    from htmldate import find_date as _find_date
+    from trafilatura.metadata import (
+        META_URL,
+        examine_meta,
+        extract_meta_json,
+        extract_sitename,
+        extract_title,
+        extract_url,
+    )
+
     meta = examine_meta(tree)
     if meta.author and " " not in meta.author:
         meta.author = None  # a single word is a handle or a site, not a byline

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar, cast
 from uuid import UUID
@@ -29,7 +28,7 @@ from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
 from newswatch.settings import Settings, get_settings
 from newswatch.storing import store_in_order
-from newswatch.watchfile import Watch, WatchFileError, load_watch
+from newswatch.watchfile import Watch, WatchFileError, read_watch
 from newswatch.workers import WorkerPool
 from storage.db import get_engine, session_scope
 from storage.feeds import FeedLocks, due_feeds, ensure_feeds
@@ -143,23 +142,12 @@ def in_shard(url: str, shard: str) -> bool:
     return zlib.crc32(url.encode()) % int(count) == int(index)
 
 
-def _watch(path: Path) -> Watch:
-    """The watch file, read once per pass (naming the run reads it too: 0.5 s for 1,000 feeds)."""
-    stat = path.stat() if path.exists() else None
-    return _read_watch(path, stat.st_mtime_ns if stat else 0, stat.st_size if stat else 0)
-
-
-@lru_cache(maxsize=4)
-def _read_watch(path: Path, _mtime: int, _size: int) -> Watch:
-    return load_watch(path)
-
-
 def _run_name() -> str:
     """`<topics> <time>`: which topics the pass watched, and when (the UI lists runs by name)."""
     params = flow_run.parameters or {}
     path = params.get("watch_file") or get_settings().watch_file
     try:
-        topics = ", ".join(t.name for t in _watch(Path(path)).topics)
+        topics = ", ".join(t.name for t in read_watch(Path(path)).topics)
     except WatchFileError:
         topics = "newswatch"
     return f"{topics} {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
@@ -177,7 +165,7 @@ def monitor(
     """One monitoring pass over the watch file's feeds (or `feeds`, read for all its topics); with `shard`
     "i/n", over the i-th of n shares of them (deployments with different shards run on different workers)."""
     settings = get_settings()
-    watch: Watch = _watch(Path(watch_file) if watch_file else settings.watch_file)
+    watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
         watch = watch.with_feeds(feeds)
     urls = [f.url for f in watch.feeds if shard is None or in_shard(f.url, shard)]

@@ -221,14 +221,14 @@ class _Context:
 def _read_context(summary: RunSummary) -> _Context:
     """Articles, alert ledger counts and charts for the artifacts (nothing when the database fails)."""
     from newswatch.timeline import build_charts, chart_markdown
-    from newswatch.watchfile import WatchFileError, load_watch
+    from newswatch.watchfile import WatchFileError, read_watch
     from storage.db import get_engine
     from storage.queries import article_refs, delivery_counts, figure_points
 
     changed = {(f.topic, f.unit_class) for f in summary.new if f.kind == "figure"}
     settings = get_settings()
     try:
-        topics = load_watch(Path(summary.watch_file) if summary.watch_file else settings.watch_file).topics
+        topics = read_watch(Path(summary.watch_file) if summary.watch_file else settings.watch_file).topics
     except WatchFileError:
         topics = ()
     try:

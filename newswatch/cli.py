@@ -27,7 +27,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from newswatch.settings import get_settings
-from newswatch.watchfile import Watch, WatchFileError, load_watch
+from newswatch.watchfile import Watch, WatchFileError, read_watch
 
 if TYPE_CHECKING:
     from flows.report import RunSummary
@@ -59,7 +59,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def open_watch(path: Path | None) -> Watch:
     """The watch file from --watch or the settings, or exit with the reason."""
     try:
-        return load_watch(path or get_settings().watch_file)
+        return read_watch(path or get_settings().watch_file)
     except WatchFileError as exc:
         fail(str(exc))
 
@@ -170,7 +170,7 @@ def _progress_line(database_url: str, started: datetime, feed_ids: list[int], to
 
 def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
-    from prefect.settings import get_current_settings
+    from prefect.settings import get_current_settings, temporary_settings
 
     from flows.monitor import monitor
     from newswatch.commands import open_engine
@@ -181,8 +181,11 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     open_engine(
         settings.database_url
     )  # an unreachable database: one sentence, before Prefect logs a traceback
+    # Heartbeats let Prefect spot a deployment's run whose worker died; this pass ends with this command,
+    # and Prefect's heartbeat thread, which sleeps in whole seconds, held the end of every pass up to 1 s.
+    no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
     try:
-        with show_progress(err, feed_urls=urls, database_url=settings.database_url):
+        with no_heartbeats, show_progress(err, feed_urls=urls, database_url=settings.database_url):
             state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -244,3 +245,18 @@ def load_watch(path: Path) -> Watch:
     except OSError as exc:
         raise WatchFileError(f"cannot read watch file {path}: {exc.strerror}") from None
     return parse_watch(text, path=str(path))
+
+
+def read_watch(path: Path) -> Watch:
+    """load_watch, remembered while the file keeps its modification time and size (a pass reads it in
+    several places: the command, the flow, its run name, its report)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return load_watch(path)  # which says why it cannot be read
+    return _remembered_watch(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _remembered_watch(path: Path, _mtime_ns: int, _size: int) -> Watch:
+    return load_watch(path)

@@ -9,6 +9,7 @@ moment without leaving a broken pool behind. `serve` is the worker's side.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pickle
@@ -289,6 +290,9 @@ def serve() -> None:
     sys.stdout = sys.stderr  # a stray print from a library must not corrupt the answers
     logging.disable(logging.WARNING)  # trafilatura reports every discarded page
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    # Loaded before the first job (extractors import them lazily), so that its time limit is its own.
+    importlib.import_module("trafilatura.metadata")
+    importlib.import_module("htmldate")
     while True:
         header = source.read(HEADER)
         if len(header) < HEADER:
