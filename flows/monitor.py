@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +39,7 @@ T = TypeVar("T")
 # than the same functions called without Prefect. Up to 16 feeds, each feed is a task of its own.
 GROUPS = 16
 MAX_GROUP = 100
-READERS_PER_GROUP = 4  # feeds of a group whose articles are read at once (the worker pool is the limit)
+READERS_PER_GROUP = 4  # articles of a group read at once (the fetcher and the worker pool are the limits)
 
 
 @dataclass(frozen=True)
@@ -69,12 +68,15 @@ def read_feeds(
     for poll in failed:
         logger.warning("feed %s: %s (%s)", poll.url, poll.status, poll.error)
 
-    def read(poll: PollResult) -> list[PreparedEntry]:
-        topics = topics_of[poll.url]
-        return prepare_entries(fetcher, engine, entry_ids=poll.to_read, topics=topics, pool=pool)
-
-    with ThreadPoolExecutor(READERS_PER_GROUP) as readers:
-        prepared = [p for done in readers.map(read, [p for p in polls if p.to_read]) for p in done]
+    # The whole group's entries in one query, then READERS_PER_GROUP of them read at a time.
+    prepared = prepare_entries(
+        fetcher,
+        engine,
+        entry_ids=[entry_id for p in polls for entry_id in p.to_read],
+        topics={p.feed_id: topics_of[p.url] for p in polls},
+        pool=pool,
+        readers=READERS_PER_GROUP,
+    )
     fallbacks = [p.reason for p in prepared if p.reason]
     logger.info(
         "%d articles read (%d from the feed's own text: %s)", len(prepared), len(fallbacks), fallbacks[:3]

@@ -188,11 +188,13 @@ def prepare_entries(
     engine: Engine,
     *,
     entry_ids: Sequence[int],
-    topics: Sequence[Topic],
+    topics: Sequence[Topic] | Mapping[int, Sequence[Topic]],
     pool: WorkerPool | None = None,
+    readers: int = 1,
 ) -> list[PreparedEntry]:
-    """Fetch, extract and detect entries' articles (each article once; nothing written); entries already
-    processed are left out. Extraction and detection run in the pool's workers."""
+    """Fetch, extract and detect entries' articles (each article once; nothing written), `readers` at a
+    time, in the order given; entries already processed are left out. `topics`: for every entry, or by
+    feed id. Extraction and detection run in the pool's workers."""
     workers = pool or _INLINE
     with Session(engine) as session:
         rows = session.exec(
@@ -209,7 +211,15 @@ def prepare_entries(
         }
     order = {entry_id: n for n, entry_id in enumerate(entry_ids)}
     entries = sorted(rows, key=lambda e: order.get(e.id or 0, 0))
-    return [_prepare(fetcher, workers, e, known.get(e.link), topics) for e in entries]
+
+    def prepare(entry: Entry) -> PreparedEntry:
+        wanted = topics.get(entry.feed_id, ()) if isinstance(topics, Mapping) else topics
+        return _prepare(fetcher, workers, entry, known.get(entry.link), wanted)
+
+    if readers <= 1 or len(entries) <= 1:
+        return [prepare(e) for e in entries]
+    with ThreadPoolExecutor(min(readers, len(entries))) as threads:
+        return list(threads.map(prepare, entries))
 
 
 def _prepare(

@@ -19,7 +19,6 @@ from sqlmodel import Session, SQLModel, create_engine
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE = "newswatch_write"  # execution option: this transaction will write (SQLite: take the lock first)
 ADVISORY_NAMESPACE = 0x6E77  # "nw": PostgreSQL advisory locks of newswatch (migrations, feeds)
-INSERT_CHUNK = 500  # rows per multi-row INSERT (SQLite allows 32,766 bound values per statement)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 # Writers of one SQLite database in this process queue here rather than in SQLite's busy handler, which
@@ -138,14 +137,17 @@ def _writer_lock(engine: Engine) -> threading.RLock:
 def insert_ignore(
     session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, unique: Sequence[str]
 ) -> int:
-    """Insert rows in multi-row statements, skipping those that collide on `unique`; returns how many went in."""
+    """Insert rows, skipping those that collide on `unique`; returns how many went in.
+
+    Every row has the same keys. One statement with the rows as its parameters: SQLAlchemy sends them as multi-row INSERTs
+    ("insertmanyvalues") and compiles the statement once per process, where a statement with the rows
+    in it was compiled anew for every call (a millisecond each: a thousand feeds' entries, a second)."""
+    if not rows:
+        return 0
     table = model.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = [dict(row) for row in rows[start : start + INSERT_CHUNK]]
-        statement = insert(table).values(chunk).on_conflict_do_nothing(index_elements=list(unique))
-        # RETURNING counts what went in on both backends (psycopg's rowcount here is -1).
-        added += len(session.execute(statement.returning(*table.primary_key.columns)).all())
-    return added
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(unique))
+    # RETURNING counts what went in on both backends (psycopg's rowcount here is -1).
+    result = session.execute(statement.returning(*table.primary_key.columns), [dict(r) for r in rows])
+    return len(result.all())
