@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -201,30 +201,22 @@ class PassProgress:
     articles_stored: int
 
 
-def feed_ids_of(session: Session, *, urls: Iterable[str]) -> list[int]:
-    """The ids of the feeds with these URLs that have a row (feeds get one when a pass first starts)."""
-    return [
-        i for i in session.exec(select(Feed.id).where(col(Feed.url).in_(list(urls)))).all() if i is not None
-    ]
-
-
-def pass_progress(session: Session, *, since: datetime, feed_ids: Sequence[int]) -> PassProgress:
-    """Feeds polled and entries stored since `since`, among these feeds (a live view of a pass)."""
-    ids = list(feed_ids)
-    polled = session.exec(
-        select(func.count()).select_from(Feed).where(col(Feed.id).in_(ids), col(Feed.last_polled_at) >= since)
-    ).one()
-    waiting = session.exec(
+def pass_progress(session: Session, *, since: datetime) -> PassProgress:
+    """Feeds polled, their entries waiting, and entries stored since `since` (a live view of the pass that
+    started then), in one statement with no list of feeds: over a thousand feeds, three queries naming
+    them all took seconds of a pass's CPU. A pass overlapping it on other feeds would count in too."""
+    polled = select(func.count()).select_from(Feed).where(col(Feed.last_polled_at) >= since)
+    waiting = (
         select(func.count())
         .select_from(Entry)
-        .where(col(Entry.feed_id).in_(ids), col(Entry.processed_at).is_(None))
+        .join(Feed, col(Feed.id) == col(Entry.feed_id))
+        .where(col(Feed.last_polled_at) >= since, col(Entry.processed_at).is_(None))
+    )
+    stored = select(func.count()).select_from(Entry).where(col(Entry.processed_at) >= since)
+    row = session.exec(
+        select(polled.scalar_subquery(), waiting.scalar_subquery(), stored.scalar_subquery())
     ).one()
-    stored = session.exec(
-        select(func.count())
-        .select_from(Entry)
-        .where(col(Entry.feed_id).in_(ids), col(Entry.processed_at) >= since)
-    ).one()
-    return PassProgress(int(polled), int(waiting), int(stored))
+    return PassProgress(int(row[0]), int(row[1]), int(row[2]))
 
 
 def delivery_counts(session: Session) -> dict[str, int]:
