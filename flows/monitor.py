@@ -170,6 +170,8 @@ def monitor(
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
         watch = watch.with_feeds(feeds)
+    if shard is not None:
+        in_shard("", shard)  # a malformed shard fails the run before anything is polled, even with no feeds
     urls = [f.url for f in watch.feeds if shard is None or in_shard(f.url, shard)]
     engine = get_engine(settings.database_url)
     with session_scope(engine) as session:

@@ -129,3 +129,15 @@ def test_shards_split_the_feeds_without_overlap() -> None:
     for bad in ("3/3", "1", "a/b", "-1/2"):
         with pytest.raises(ValueError, match="shard"):
             in_shard(urls[0], bad)
+
+
+def test_a_malformed_shard_fails_the_run_before_anything_is_polled(
+    prefect_harness: None, newsroom: Newsroom, env: str
+) -> None:
+    from flows.monitor import monitor
+
+    state = monitor(feeds=newsroom.feed_urls[:1], shard="2/2", return_state=True)
+    assert state.is_failed()
+    with pytest.raises(ValueError, match="shard '2/2'"):
+        state.result()
+    assert newsroom.requests == []  # no feed polled
