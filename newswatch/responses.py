@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
+
+from alerts.ratelimit import parse_retry_after
 
 DECODE_STEP = 65_536  # at most this many decompressed bytes per zlib call, so a bomb never balloons
 MAX_WAIT = 86_400.0  # seconds: a server asking us to wait longer than a day is asking too much
@@ -15,19 +16,10 @@ _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,9})", re.IGNORECASE)
 
 
 def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds from now: delta-seconds or an HTTP date; None when absent or unreadable."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return min(float(text), MAX_WAIT)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return min(max(0.0, (moment - (now or datetime.now(UTC))).total_seconds()), MAX_WAIT)
+    """Retry-After as seconds from now (delta-seconds or an HTTP date), at most MAX_WAIT; None when absent
+    or unreadable."""
+    seconds = parse_retry_after(value, now)  # the parser alert delivery reads 429s with
+    return None if seconds is None else min(seconds, MAX_WAIT)
 
 
 def max_age_seconds(cache_control: str | None) -> float | None:
