@@ -93,31 +93,25 @@ def claim_due(
         (col(AlertDelivery.status) == "pending") & (col(AlertDelivery.next_attempt_at) <= now),
         (col(AlertDelivery.status) == "sending") & (col(AlertDelivery.claimed_at) <= now - lease),
     )
-    taken: list[int] = []
     with session_scope(engine) as session:
-        query = select(AlertDelivery.id, AlertDelivery.status, AlertDelivery.attempts).where(
-            due, col(AlertDelivery.channel).in_(channels)
-        )
+        query = select(AlertDelivery.id).where(due, col(AlertDelivery.channel).in_(channels))
         if created_before is not None:
             query = query.where(col(AlertDelivery.created_at) < created_before)
         query = query.order_by(col(AlertDelivery.id)).limit(limit)
         if engine.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
-        for row_id, status, attempts in session.exec(query).all():
-            # Conditional update: only the run that still sees the row as it was gets it.
-            result = session.execute(
-                update(AlertDelivery)
-                .where(
-                    col(AlertDelivery.id) == row_id,
-                    col(AlertDelivery.status) == status,
-                    col(AlertDelivery.attempts) == attempts,
-                )
-                .values(
-                    status="sending", claimed_at=now, claimed_by=token, attempts=AlertDelivery.attempts + 1
-                )
-            )
-            if result.rowcount == 1 and row_id is not None:  # type: ignore[attr-defined]
-                taken.append(row_id)
+        candidates = [i for i in session.exec(query).all() if i is not None]
+        if not candidates:
+            return []
+        # One conditional update: a row another run took meanwhile is no longer due, so it is not ours.
+        claimed = session.execute(
+            update(AlertDelivery)
+            .where(col(AlertDelivery.id).in_(candidates), due)
+            .values(status="sending", claimed_at=now, claimed_by=token, attempts=AlertDelivery.attempts + 1)
+            .returning(col(AlertDelivery.id))
+            .execution_options(synchronize_session=False)
+        )
+        taken = [row_id for (row_id,) in claimed]
     if not taken:
         return []
     with Session(engine) as session:
@@ -137,13 +131,26 @@ def _ours(row: AlertDelivery) -> Any:
 def renew(engine: Engine, rows: Sequence[AlertDelivery], now: datetime | None = None) -> list[AlertDelivery]:
     """Renew the lease of rows about to be sent; returns those still ours (another run took the rest)."""
     now = now or utcnow()
-    kept = []
+    by_claim: dict[str | None, list[int]] = {}
+    for row in rows:
+        if row.id is not None:
+            by_claim.setdefault(row.claimed_by, []).append(row.id)
+    renewed: set[int] = set()
     with session_scope(engine) as session:
-        for row in rows:
-            result = session.execute(update(AlertDelivery).where(_ours(row)).values(claimed_at=now))
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                kept.append(row)
-    return kept
+        for token, ids in by_claim.items():  # one claim's rows share its token: one statement for them
+            result = session.execute(
+                update(AlertDelivery)
+                .where(
+                    col(AlertDelivery.id).in_(ids),
+                    col(AlertDelivery.status) == "sending",
+                    col(AlertDelivery.claimed_by) == token,
+                )
+                .values(claimed_at=now)
+                .returning(col(AlertDelivery.id))
+                .execution_options(synchronize_session=False)
+            )
+            renewed.update(row_id for (row_id,) in result)
+    return [row for row in rows if row.id in renewed]
 
 
 def mark_sent(engine: Engine, ids: Sequence[int]) -> None:
