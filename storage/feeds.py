@@ -234,8 +234,9 @@ class FeedLocks:
                     _byte_lock(self._fd, 0, exclusive=False)
             else:
                 taken = wanted
-            self._held.update(taken)
-            return [i for i in wanted if i in set(taken)]
+            held = set(taken)
+            self._held.update(held)
+            return [i for i in wanted if i in held]
 
     def release(self, feed_id: int) -> None:
         """Let other passes have the feed again."""
