@@ -137,11 +137,11 @@ def _writer_lock(engine: Engine) -> threading.RLock:
 def insert_ignore(
     session: Session, model: type[SQLModel], rows: Sequence[Mapping[str, Any]], *, unique: Sequence[str]
 ) -> int:
-    """Insert rows, skipping those that collide on `unique`; returns how many went in.
+    """Insert rows (all with the same keys), skipping those that collide on `unique`; returns how many went in.
 
-    Every row has the same keys. One statement with the rows as its parameters: SQLAlchemy sends them as multi-row INSERTs
-    ("insertmanyvalues") and compiles the statement once per process, where a statement with the rows
-    in it was compiled anew for every call (a millisecond each: a thousand feeds' entries, a second)."""
+    One statement with the rows as its parameters: SQLAlchemy sends them as multi-row INSERTs
+    ("insertmanyvalues") and compiles the statement once per process, where a statement with the rows in
+    it was compiled anew for every call (a millisecond each: a thousand feeds' entries, a second)."""
     if not rows:
         return 0
     table = model.__table__  # type: ignore[attr-defined]
