@@ -366,7 +366,8 @@ def plain_pass(watch_path: Path) -> int:
     def read(group: list[int]) -> list[PreparedEntry]:
         polls = poll_feeds(fetcher, engine, feed_ids=group, settings=settings, pool=pool)
         to_read = [entry_id for poll in polls for entry_id in poll.to_read]
-        return prepare_entries(fetcher, engine, entry_ids=to_read, topics=watch.topics, pool=pool, readers=4)
+        topics = dict.fromkeys(group, watch.topics)
+        return prepare_entries(fetcher, engine, entry_ids=to_read, topics=topics, pool=pool, readers=4)
 
     with Fetcher(settings) as fetcher, WorkerPool() as pool, FeedLocks(engine) as locks:
         held = locks.acquire(list(feed_ids.values()))

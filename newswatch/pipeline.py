@@ -188,13 +188,13 @@ def prepare_entries(
     engine: Engine,
     *,
     entry_ids: Sequence[int],
-    topics: Sequence[Topic] | Mapping[int, Sequence[Topic]],
+    topics: Mapping[int, Sequence[Topic]],
     pool: WorkerPool | None = None,
     readers: int = 1,
 ) -> list[PreparedEntry]:
     """Fetch, extract and detect entries' articles (each article once; nothing written), `readers` at a
-    time, in the order given; entries already processed are left out. `topics`: for every entry, or by
-    feed id. Extraction and detection run in the pool's workers."""
+    time, in the order given; entries already processed are left out. `topics`: by feed id. Extraction and
+    detection run in the pool's workers."""
     workers = pool or _INLINE
     with Session(engine) as session:
         rows = session.exec(
@@ -213,8 +213,7 @@ def prepare_entries(
     entries = sorted(rows, key=lambda e: order.get(e.id or 0, 0))
 
     def prepare(entry: Entry) -> PreparedEntry:
-        wanted = topics.get(entry.feed_id, ()) if isinstance(topics, Mapping) else topics
-        return _prepare(fetcher, workers, entry, known.get(entry.link), wanted)
+        return _prepare(fetcher, workers, entry, known.get(entry.link), topics.get(entry.feed_id, ()))
 
     if readers <= 1 or len(entries) <= 1:
         return [prepare(e) for e in entries]
