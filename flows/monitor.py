@@ -135,13 +135,19 @@ def _tag_run(names: Iterable[str]) -> None:
         client.update_flow_run(run_id, tags=sorted({*current, *names}))
 
 
-def in_shard(url: str, shard: str) -> bool:
-    """Whether a feed belongs to shard "i/n" (0 <= i < n): a stable hash of its URL, the same on every
-    machine, so n deployments with shards 0/n ... n-1/n share the feeds without overlap."""
+def parse_shard(shard: str) -> tuple[int, int]:
+    """Shard "i/n" as (i, n); ValueError unless 0 <= i < n."""
     index, _, count = shard.partition("/")
     if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
         raise ValueError(f"shard {shard!r} is not i/n with 0 <= i < n (e.g. 0/2)")
-    return zlib.crc32(url.encode()) % int(count) == int(index)
+    return int(index), int(count)
+
+
+def in_shard(url: str, shard: str) -> bool:
+    """Whether a feed belongs to shard "i/n": a stable hash of its URL, the same on every machine, so n
+    deployments with shards 0/n ... n-1/n share the feeds without overlap."""
+    index, count = parse_shard(shard)
+    return zlib.crc32(url.encode()) % count == index
 
 
 def _run_name() -> str:
@@ -171,7 +177,7 @@ def monitor(
     if feeds:
         watch = watch.with_feeds(feeds)
     if shard is not None:
-        in_shard("", shard)  # a malformed shard fails the run before anything is polled, even with no feeds
+        parse_shard(shard)  # a malformed shard fails the run before anything is polled, even with no feeds
     urls = [f.url for f in watch.feeds if shard is None or in_shard(f.url, shard)]
     engine = get_engine(settings.database_url)
     with session_scope(engine) as session:
