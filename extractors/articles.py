@@ -69,9 +69,8 @@ def extract_article(html: bytes | str, *, url: str, find_date: bool = True) -> A
         tree = load_html(markup)
         if tree is None:
             return None
-        meta = _metadata(
-            tree, url, find_date=find_date
-        )  # before the text: extraction prunes its copy of the tree
+        # Before the text: extraction prunes its copy of the tree.
+        meta = _metadata(tree, url, find_date=find_date)
         document = bare_extraction(
             tree,
             url=url,

@@ -159,9 +159,8 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
 
     settings = get_settings()
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
-    open_engine(
-        settings.database_url
-    )  # an unreachable database: one sentence, before Prefect logs a traceback
+    # An unreachable database: one sentence, before Prefect logs a traceback.
+    open_engine(settings.database_url)
     # Heartbeats let Prefect spot a deployment's run whose worker died; this pass ends with this command,
     # and Prefect's heartbeat thread, which sleeps in whole seconds, held the end of every pass up to 1 s.
     no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
