@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSetting
 from newswatch.workers import document_text as document_text  # re-exported: reprocessing reads it here
 from storage.claims import ClaimChange
 from storage.db import session_scope
-from storage.feeds import NewEntry, add_entries, record_poll, unprocessed_entries
+from storage.feeds import NewEntry, Poll, add_entries, record_polls, unprocessed_entries
 from storage.models import Article, Entry, Feed
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -103,13 +103,31 @@ def poll_feeds(
             # A server that says when to come back is not asked again within the pass.
             todo = [f for f in todo if fetched[f[0]].retryable and fetched[f[0]].retry_after is None]
         read = list(threads.map(lambda f: _read(pool or _INLINE, fetched[f[0]], settings), feeds))
+    polls = [_poll(feed[0], fetched[feed[0]], *parse) for feed, parse in zip(feeds, read, strict=True)]
+    listed = {
+        poll.feed_id: [_new_entry(e) for e in parsed.entries]
+        for poll, (status, _error, parsed) in zip(polls, read, strict=True)
+        if parsed is not None and status == "ok"
+    }
     with session_scope(engine) as session:
-        session.exec(select(Feed).where(col(Feed.id).in_(feed_ids))).all()  # loaded once, then updated
-        results = [_record(session, feed[0], feed[1], fetched[feed[0]], *parse) for feed, parse in zip(feeds, read, strict=True)]  # fmt: skip
+        # The entries first: a feed's new entries move its quiet time, and so when it is polled next.
+        added = add_entries(session, entries=listed)
+        record_polls(session, polls=polls)
         waiting = unprocessed_entries(session, feed_ids=feed_ids, limit=settings.max_articles_per_feed)
+    urls = {feed[0]: feed[1] for feed in feeds}
     order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
-    done = [replace(r, to_read=waiting.get(r.feed_id, ())) for r in results]
-    return sorted(done, key=lambda r: order[r.feed_id])
+    return [
+        PollResult(
+            p.feed_id,
+            urls[p.feed_id],
+            p.status,
+            p.error,
+            added.get(p.feed_id, 0),
+            waiting.get(p.feed_id, ()),
+            p.bozo,
+        )
+        for p in sorted(polls, key=lambda p: order[p.feed_id])
+    ]
 
 
 def _read(
@@ -123,22 +141,12 @@ def _read(
     return _parse(pool, result, settings)
 
 
-def _record(
-    session: Session,
-    feed_id: int | None,
-    url: str,
-    result: FetchResult,
-    status: str,
-    error: str | None,
-    parsed: ParsedFeed | None,
-) -> PollResult:
-    """Store one feed's new entries and record its poll (in the caller's transaction)."""
+def _poll(
+    feed_id: int | None, result: FetchResult, status: str, error: str | None, parsed: ParsedFeed | None
+) -> Poll:
+    """One feed's poll as storage records it."""
     assert feed_id is not None
-    new = 0
-    if parsed is not None and status == "ok":
-        new = add_entries(session, feed_id=feed_id, entries=[_new_entry(e) for e in parsed.entries])
-    record_poll(
-        session,
+    return Poll(
         feed_id=feed_id,
         status=status,
         error=error,
@@ -149,7 +157,6 @@ def _record(
         next_poll_in=_asked_wait(parsed, result),
         retry_after=timedelta(seconds=result.retry_after) if result.retry_after else None,
     )
-    return PollResult(feed_id, url, status, error, new, (), bool(parsed and parsed.bozo))
 
 
 def _parse(

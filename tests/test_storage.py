@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text, update
+from sqlalchemy import event, inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -27,11 +27,12 @@ from storage.feeds import (
     MAX_INTERVAL,
     FeedLocks,
     NewEntry,
+    Poll,
     add_entries,
     due_feeds,
     ensure_feeds,
     poll_delay,
-    record_poll,
+    record_polls,
     unprocessed_entries,
 )
 from storage.ledger import Target, backoff, claim_due, enqueue, mark_failed, mark_sent, retry_now, undelivered
@@ -165,18 +166,60 @@ def test_entries_are_added_once_and_stay_unprocessed_until_marked(engine: Engine
     with session_scope(engine) as s:
         feed_id = ensure_feeds(s, urls=["http://feed"])["http://feed"]
         assert ensure_feeds(s, urls=["http://feed"]) == {"http://feed": feed_id}
-        assert add_entries(s, feed_id=feed_id, entries=entries) == 3
-        assert add_entries(s, feed_id=feed_id, entries=entries) == 0
-        record_poll(
-            s, feed_id=feed_id, status="ok", etag='"v1"', last_modified="Mon, 21 Oct 2024 10:00:00 GMT"
-        )
+        assert add_entries(s, entries={feed_id: entries}) == {feed_id: 3}
+        assert add_entries(s, entries={feed_id: entries}) == {}
+        ok = Poll(feed_id, "ok", etag='"v1"', last_modified="Mon, 21 Oct 2024 10:00:00 GMT", title="Feed")
+        record_polls(s, polls=[ok])
     with session_scope(engine) as s:
         assert len(unprocessed_entries(s, feed_ids=[feed_id], limit=10)[feed_id]) == 3
         assert len(unprocessed_entries(s, feed_ids=[feed_id], limit=2)[feed_id]) == 2
-        record_poll(s, feed_id=feed_id, status="timeout", error="read timed out")
-        record_poll(s, feed_id=feed_id, status="not_modified")
-        feed = s.get_one(Feed, feed_id)
-        assert (feed.etag, feed.failures_in_row, feed.last_status) == ('"v1"', 0, "not_modified")
+        record_polls(s, polls=[Poll(feed_id, "timeout", error="read timed out")])
+        assert s.get_one(Feed, feed_id).failures_in_row == 1
+        s.expunge_all()
+        record_polls(s, polls=[Poll(feed_id, "not_modified")])
+        feed = s.get_one(Feed, feed_id, populate_existing=True)
+        assert (feed.etag, feed.title, feed.failures_in_row, feed.last_status) == (
+            '"v1"',
+            "Feed",
+            0,
+            "not_modified",
+        )
+
+
+def test_a_group_of_polls_is_recorded_in_a_few_statements(engine: Engine) -> None:
+    urls = [f"http://feed/{n}" for n in range(30)]
+    with session_scope(engine) as s:
+        ids = list(ensure_feeds(s, urls=urls).values())
+    listed = [NewEntry(guid=g, link=f"http://a/{g}", title=g, summary="", published=None) for g in "abb"]
+    # Ten feeds answered with entries, ten had not changed, ten failed.
+    polls = [Poll(i, "ok", etag=f'"{i}"', title=f"Feed {i}") for i in ids[:10]]
+    polls += [Poll(i, "not_modified") for i in ids[10:20]]
+    polls += [Poll(i, "http_status", error="HTTP 503", retry_after=timedelta(hours=1)) for i in ids[20:]]
+    statements: list[str] = []
+
+    def listen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with session_scope(engine) as s:
+            added = add_entries(s, entries=dict.fromkeys(ids[:10], listed))
+            record_polls(s, polls=polls)
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert added == dict.fromkeys(ids[:10], 2)  # a guid listed twice is one entry
+    # One INSERT, one UPDATE for the feeds with new entries, one read, one UPDATE per kind of outcome.
+    assert len([q for q in statements if q.lstrip().upper().startswith(("INSERT", "UPDATE"))]) == 5
+    with Session(engine) as s:
+        feeds = {f.id: f for f in s.exec(select(Feed)).all()}
+    assert [(feeds[i].etag, feeds[i].title, feeds[i].last_new_entry_at is not None) for i in ids[:2]] == [
+        (f'"{i}"', f"Feed {i}", True) for i in ids[:2]
+    ]
+    assert {(f.last_status, f.failures_in_row, f.next_poll_at is None) for f in feeds.values()} == {
+        ("ok", 0, True),
+        ("not_modified", 0, True),
+        ("http_status", 1, False),
+    }
 
 
 def _queue(engine: Engine, n: int, channels: tuple[str, ...] = ("c1",)) -> None:
@@ -260,10 +303,13 @@ def test_poll_delay_takes_the_longest_wait_and_caps_it() -> None:
 def test_a_pass_polls_only_feeds_due_before_the_next_pass(engine: Engine) -> None:
     with session_scope(engine) as s:
         ids = ensure_feeds(s, urls=["http://a", "http://b", "http://c", "http://d"])
-        record_poll(s, feed_id=ids["http://a"], status="ok")  # nothing asked: every pass
-        record_poll(s, feed_id=ids["http://b"], status="ok", next_poll_in=timedelta(minutes=10))
-        record_poll(s, feed_id=ids["http://c"], status="ok", next_poll_in=timedelta(hours=2))
-        record_poll(s, feed_id=ids["http://d"], status="http_status", retry_after=timedelta(hours=1))
+        polls = [
+            Poll(ids["http://a"], "ok"),  # nothing asked: every pass
+            Poll(ids["http://b"], "ok", next_poll_in=timedelta(minutes=10)),
+            Poll(ids["http://c"], "ok", next_poll_in=timedelta(hours=2)),
+            Poll(ids["http://d"], "http_status", retry_after=timedelta(hours=1)),
+        ]
+        record_polls(s, polls=polls)
     with Session(engine) as s:
         every = list(ids.values())
         assert due_feeds(s, feed_ids=every) == [ids["http://a"], ids["http://b"]]
@@ -317,11 +363,12 @@ def test_prepared_entries_are_stored_in_publication_order_once(
         links = ["http://news/a", "http://news/b", "http://news/c", "http://news/a"]
         add_entries(
             s,
-            feed_id=feed,
-            entries=[
-                NewEntry(guid=f"g{n}", link=u, title="t", summary="", published=None)
-                for n, u in enumerate(links)
-            ],
+            entries={
+                feed: [
+                    NewEntry(guid=f"g{n}", link=u, title="t", summary="", published=None)
+                    for n, u in enumerate(links)
+                ]
+            },
         )
         ids = list(unprocessed_entries(s, feed_ids=[feed], limit=10)[feed])
     prepared = [
