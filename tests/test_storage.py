@@ -10,6 +10,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -21,7 +24,7 @@ from newswatch import storing
 from newswatch.pipeline import PreparedEntry
 from newswatch.storing import store_in_order
 from storage.claims import store_findings
-from storage.db import session_scope, upgrade
+from storage.db import MIGRATIONS, SCHEMA_REVISION, session_scope, upgrade
 from storage.feeds import (
     FAILURE_BACKOFF,
     MAX_INTERVAL,
@@ -84,6 +87,23 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Engine) -> Non
     upgrade(engine)  # a second upgrade changes nothing
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_schema_revision_is_alembics_head() -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == SCHEMA_REVISION
+
+
+def test_a_database_behind_the_newest_revision_is_migrated(engine: Engine) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "base")
+    assert "feed" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert "feed" in inspect(engine).get_table_names()
 
 
 def test_new_revised_and_repeated_figures(engine: Engine) -> None:
