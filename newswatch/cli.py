@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
+import logging
 import os
 import sys
 import threading
@@ -297,5 +300,30 @@ from newswatch import alerts_cli, commands, reprocess_cli  # noqa: E402,F401  (r
 
 
 def main() -> None:
-    """Entry point for `python -m newswatch`."""
-    app()
+    """The `newswatch` command (and `python -m newswatch`): the app, then a quick exit."""
+    status: list[int] = []
+    atexit.register(_exit_quickly, status)  # registered first, so it runs after every other exit handler
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        status.append(code if isinstance(code, int) else 0 if code is None else 1)
+        raise
+
+
+def _exit_quickly(status: list[int]) -> None:
+    """End the process once everything has been sent and flushed, skipping the interpreter's teardown.
+
+    By now Prefect has drained its log and event queues and stopped its threads (they end before exit
+    handlers run). What is left is freeing the objects of some 1,500 modules one by one: a third of a
+    second, a tenth of a pass with nothing new. An uncaught exception (no status) exits the usual way."""
+    if not status:
+        return
+    logging.shutdown()
+    db = sys.modules.get("storage.db")  # if a command opened a database: close its connections properly
+    if db is not None:
+        db.dispose_engines()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe: nothing more to say
+            stream.flush()
+    os._exit(status[0])

@@ -207,6 +207,35 @@ def test_user_mistakes_are_one_sentence_never_a_traceback(tmp_path: Path) -> Non
         assert "Traceback" not in result.output and "Error: " in result.output, args
 
 
+def test_the_command_exits_with_its_status_and_every_line_of_its_output() -> None:
+    # The command skips the interpreter's teardown: its status and its piped output must survive that.
+    batch = (ROOT / "tests" / "fixtures" / "detect" / "sentences.jsonl").read_text(encoding="utf-8")
+    expected = runner.invoke(app, ["detect", "--batch"], input=batch).stdout
+    command = [sys.executable, "-m", "newswatch"]
+    proc = subprocess.run(
+        [*command, "detect", "--batch"], input=batch, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (proc.returncode, proc.stdout) == (0, expected)
+    assert len(expected.splitlines()) > 50
+    mistake = subprocess.run(
+        [*command, "findings", "--kind", "person"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (mistake.returncode, mistake.stderr.startswith("error: ")) == (2, True)
+    bug = (
+        "import sys\n"
+        "from newswatch.cli import app, main\n"
+        "@app.command('boom')\n"
+        "def boom() -> None:\n"
+        "    raise RuntimeError('a bug')\n"
+        "sys.argv = ['newswatch', 'boom']\n"
+        "main()\n"
+    )
+    crash = subprocess.run(
+        [sys.executable, "-c", bug], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert crash.returncode == 1 and "RuntimeError: a bug" in crash.stderr
+
+
 def _coloured(env_extra: dict[str, str]) -> bool:
     env = {**os.environ, "FORCE_COLOR": "1", **env_extra}
     env.pop("NO_COLOR", None) if "NO_COLOR" not in env_extra else None

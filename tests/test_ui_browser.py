@@ -1,4 +1,5 @@
-"""The Prefect UI in a real browser: a pass against the demo newsroom, its run page and its findings table.
+"""The Prefect UI in a real browser: a pass against the demo newsroom, its run page and its findings table;
+and the run's logs as the server holds them.
 
 Starts a Prefect server on 127.0.0.1 (own PREFECT_HOME), runs `newswatch run` against the local newsroom
 with PREFECT_API_URL pointing at it, and opens the UI in headless Chromium (Debian's, through playwright).
@@ -57,9 +58,6 @@ def _quiet_env(home: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Prefect server on a free port of 127.0.0.1; yields its API URL and stops it afterwards."""
-    if CHROMIUM is None:
-        pytest.skip("no Chromium (/usr/bin/chromium or chromium on PATH): `.ci/run` installs Debian's")
-    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
     home = tmp_path_factory.mktemp("prefect-home")
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
@@ -129,6 +127,9 @@ def run_url(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium that may talk to 127.0.0.1 only."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium (/usr/bin/chromium or chromium on PATH): `.ci/run` installs Debian's")
+    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -137,6 +138,21 @@ def browser() -> Iterator[Any]:
         )
         yield chromium
         chromium.close()
+
+
+def test_every_log_line_of_the_run_reaches_the_server(prefect_server: str, run_url: tuple[str, str]) -> None:
+    # `newswatch` leaves without the interpreter's teardown: only after Prefect has sent what it queued.
+    run_id = run_url[0].rsplit("/", 1)[1]
+    answer = httpx.post(
+        f"{prefect_server}/logs/filter",
+        json={"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC", "limit": 200},
+        timeout=10,
+    )
+    answer.raise_for_status()
+    messages = [log["message"] for log in answer.json()]
+    # The flow's own last line, logged just before the command exits.
+    assert any(m.startswith("feeds: 3 polled") for m in messages), messages[-5:]
+    assert any("Finished in state Completed" in m for m in messages), messages[-5:]
 
 
 def _page(browser: Any, requests: list[str]) -> Any:
