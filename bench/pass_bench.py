@@ -199,10 +199,11 @@ def run_pass(command: list[str], env: dict[str, str], log: Path) -> tuple[float,
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         code = proc.wait()
+        wall = time.monotonic() - started  # before joining the sampler, which may be in its 0.2 s sleep
         sampler.join()
     if code != 0:
         raise SystemExit(f"the pass failed (exit {code}); see {log}")
-    return time.monotonic() - started, peak, children_cpu() - cpu
+    return wall, peak, children_cpu() - cpu
 
 
 def free_port() -> int:
