@@ -10,11 +10,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
+from typing import Any
 
 import httpcore
 import httpx
 
-from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend
+from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend, UrlRefusal
 from newswatch.responses import Decoder, max_age_seconds, retry_after_seconds
 from newswatch.settings import Settings
 
@@ -71,6 +72,17 @@ def _shown(url: str | httpx.URL) -> str:
         return "an unparseable URL"
 
 
+class _NoCookies(CookieJar):
+    """A jar that keeps nothing and reads no Set-Cookie header (its policy refuses every domain anyway):
+    httpx hands every response to its jar, and reading its headers cost a tenth of a millisecond."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        """Keep nothing."""
+
+    def add_cookie_header(self, request: Any) -> None:
+        """Send nothing."""
+
+
 def _drain(response: httpx.Response, limit: int = 65_536) -> None:
     """Read what little body a 304, redirect or error answer has, so that its connection can be used again
     (httpx drops a connection whose answer was left unread: a thousand 304s were a thousand connects).
@@ -111,7 +123,7 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
             # No cookies kept: feeds must not share state, and a cookie jar is a tracker.
-            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
+            cookies=_NoCookies(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
         self._slots = threading.BoundedSemaphore(settings.max_concurrency)
         self._host_slots: dict[str, tuple[threading.Semaphore, int]] = {}
@@ -167,15 +179,15 @@ class Fetcher:
 
     def _hop(self, url: str, headers: dict[str, str], hop: int) -> FetchResult | str:
         """One request: a result, or the next URL to follow when the answer is a redirect."""
-        refused = self._guard.refusal(url, resolve=False)  # names are checked when connecting
-        if refused is not None:
+        checked = self._guard.parse(url, resolve=False)  # names are checked when connecting
+        if isinstance(checked, UrlRefusal):
             prefix = f"redirect to {_shown(url)} refused: " if hop else ""
-            raise _FailureError(refused.error, prefix + refused.reason)
-        with self._host_slot(httpx.URL(url).host):
+            raise _FailureError(checked.error, prefix + checked.reason)
+        with self._host_slot(checked.host):
             if REQUEST_DEADLINE.get() is None:  # the clock starts once the first request may go out
                 REQUEST_DEADLINE.set(time.monotonic() + self._settings.request_deadline)
             try:
-                with self._client.stream("GET", url, headers=headers) as response:
+                with self._client.stream("GET", checked, headers=headers) as response:
                     return self._answer(url, response, headers)
             except AddressRefusedError as exc:
                 prefix = f"redirect to {_shown(url)} refused: " if hop else ""

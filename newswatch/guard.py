@@ -126,6 +126,12 @@ class AddressGuard:
 
     def refusal(self, url: str, *, resolve: bool = True) -> UrlRefusal | None:
         """Why `url` may not be fetched, or None; with resolve=False a host name is left to connect time."""
+        checked = self.parse(url, resolve=resolve)
+        return checked if isinstance(checked, UrlRefusal) else None
+
+    def parse(self, url: str, *, resolve: bool = True) -> httpx.URL | UrlRefusal:
+        """`url` parsed, or why it may not be fetched (the fetcher asks here, then uses the parsed URL: httpx
+        parses a URL in a twentieth of a millisecond, a fifth of what a request to an unchanged feed costs)."""
         if "\\" in url:
             # Browsers read a backslash as a slash, other parsers as userinfo: refuse the ambiguity.
             return UrlRefusal("refused_address", "URL contains a backslash")
@@ -141,7 +147,8 @@ class AddressGuard:
         if parsed.userinfo:
             # "http://trusted.example@127.0.0.1/" reads as one host and connects to another.
             return UrlRefusal("refused_address", "URL carries user info before the host (user@host)")
-        return self._host_refusal(host, resolve)
+        refused = self._host_refusal(host, resolve)
+        return parsed if refused is None else refused
 
     def _host_refusal(self, host: str, resolve: bool) -> UrlRefusal | None:
         """Check the host part: IP literals directly, odd IP spellings refused, names resolved."""
