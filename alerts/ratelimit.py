@@ -14,10 +14,11 @@ from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
-from requests.adapters import HTTPAdapter
+if TYPE_CHECKING:  # requests is imported where it is hooked: a pass that sends nothing never loads it
+    import requests
+    from requests.adapters import HTTPAdapter
 
 _LIMITED = frozenset({429, 503})  # the statuses for which a Retry-After means "not before"
 _seen: ContextVar[list[float] | None] = ContextVar("newswatch_retry_after", default=None)
@@ -61,6 +62,8 @@ def _observe(response: requests.Response) -> None:
 
 def install() -> None:
     """Observe every response of requests' HTTP adapter (idempotent); nothing changes outside `watching()`."""
+    from requests.adapters import HTTPAdapter
+
     original = HTTPAdapter.send
     if getattr(original, "_newswatch_observer", False):
         return

@@ -12,8 +12,6 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
-import feedparser
-
 from extractors.urls import canonical_url
 
 PARSE_ERROR = "parse_error"
@@ -94,6 +92,8 @@ def _feedparser(data: bytes, url: str, content_type: str | None) -> Any:
     """feedparser over a byte stream (a bare bytes or str argument may be opened as a file name
     or fetched as a URL), with the HTTP headers that decide the encoding and the base URL."""
     headers = {"content-type": _xml_content_type(content_type), "content-location": url}
+    import feedparser  # here: only the workers parse feeds, and the pass's own process need not load it
+
     try:
         return feedparser.parse(io.BytesIO(data), response_headers=headers)
     except Exception:  # noqa: BLE001 - a parser bug on hostile input must not stop the pass

@@ -29,7 +29,6 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from extractors.articles import Article, extract_article
-from extractors.detect import detect, is_relevant
 from extractors.feeds import ParsedFeed, parse_feed
 from extractors.findings import Finding
 from extractors.topic import Topic
@@ -80,6 +79,8 @@ def document_text(title: str | None, text: str) -> str:
 
 def detect_topics(document: str, topics: Sequence[Topic]) -> dict[str, tuple[Finding, ...]]:
     """The findings of every topic the document is about, by topic name."""
+    from extractors.detect import detect, is_relevant  # loaded by workers before their first job
+
     return {t.name: tuple(detect(document, t)) for t in topics if is_relevant(document, t)}
 
 
@@ -310,6 +311,8 @@ def serve() -> None:
     # Loaded before the first job (extractors import them lazily), so that its time limit is its own.
     importlib.import_module("trafilatura.metadata")
     importlib.import_module("htmldate")
+    for module in ("extractors.detect", "feedparser"):  # the pass's own process never loads these
+        importlib.import_module(module)
     while True:
         header = source.read(HEADER)
         if len(header) < HEADER:
