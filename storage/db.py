@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -164,21 +165,10 @@ def insert_ignore(
     if not rows:
         return []
     table = model.__table__  # type: ignore[attr-defined]
-    statement = _dialect_insert(session)(table).on_conflict_do_nothing(index_elements=list(unique))
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing(index_elements=list(unique))
     # RETURNING tells what went in on both backends (psycopg's rowcount here is -1).
     result = session.execute(
         statement.returning(*(table.c[name] for name in returning)), [dict(r) for r in rows]
     )
     return [tuple(row) for row in result.all()]
-
-
-def _dialect_insert(session: Session) -> Any:
-    """The dialect's INSERT with ON CONFLICT (imported on use: the PostgreSQL dialect costs a tenth of a
-    second to import, which a pass on SQLite need not pay)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-
-    return sqlite.insert
