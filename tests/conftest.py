@@ -15,7 +15,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 PG_ENV = "NEWSWATCH_TEST_POSTGRES_URL"
-PG_DB = "newswatch_test"
+# One database per test process, so that two suites running at once on one server (CI beside other
+# work, two checkouts) never drop each other's schema; each is dropped when its session ends.
+PG_DB = f"newswatch_test_{os.getpid()}"
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +53,22 @@ def _postgres_url() -> str:
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_database() -> Iterator[None]:
+    """Drop this process's PostgreSQL test database after the session, when one was made."""
+    yield
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        return
+    try:
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+        engine.dispose()
+    except Exception:  # noqa: BLE001, S110  (no server, nothing to drop; cleanup never fails a run)
+        pass
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

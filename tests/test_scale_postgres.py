@@ -28,8 +28,9 @@ from newswatch.newsroom import Newsroom
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[1]
 PG_ENV = "NEWSWATCH_TEST_POSTGRES_URL"
-PREFECT_DB = "newswatch_prefect_test"
-NEWSWATCH_DB = "newswatch_scale_test"
+# Per process, so that two suites on one server never drop each other's databases.
+PREFECT_DB = f"newswatch_prefect_test_{os.getpid()}"
+NEWSWATCH_DB = f"newswatch_scale_test_{os.getpid()}"
 
 
 def _admin() -> str:
@@ -52,6 +53,24 @@ def fresh_database(admin: str, name: str, driver: str = "postgresql+psycopg") ->
     finally:
         engine.dispose()
     return make_url(admin).set(drivername=driver, database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_databases() -> Iterator[None]:
+    """Drop this process's databases when the module is done, so runs leave nothing behind."""
+    yield
+    admin = os.environ.get(PG_ENV)
+    if not admin:
+        return
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            for name in (PREFECT_DB, NEWSWATCH_DB):
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except Exception:  # noqa: BLE001, S110  (no server, nothing to drop; cleanup never fails a run)
+        pass
+    finally:
+        engine.dispose()
 
 
 def _free_port() -> int:
