@@ -42,6 +42,9 @@ class Topic:
     # What about the subject the topic follows ("troops", "war", "Kursk"): a statement counts only with a
     # term and one of these nearby ("Seoul says North Korea fired a missile" is not about a deployment).
     aspects: tuple[str, ...] = ()
+    # Common nouns that name the topic's event once an article has established it ("the floods", "the
+    # crash", "the deployment"): later sentences that use them are about the topic too.
+    events: tuple[str, ...] = ()
 
 
 _GERMAN_LETTERS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
@@ -89,6 +92,7 @@ def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
         context_terms=_strings(name, data, "context_terms"),
         not_about=_strings(name, data, "not_about"),
         aspects=_strings(name, data, "aspects"),
+        events=_strings(name, data, "events"),
     )
 
 
