@@ -16,7 +16,8 @@ $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newswatch needs Python 3.11 or newer (set PYTHON=python3.11)")'
 	@echo "Creating $(VENV) (first run: about a minute)..."
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(PIP) -r requirements.lock
+	@# Every pin carries its hashes (pip checks them); the lock is the whole closure, so no resolving.
+	@$(PIP) --no-deps --require-hashes -r requirements.lock
 	@$(PIP) --no-deps -e .
 	@touch $(STAMP)
 
@@ -41,9 +42,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/extract_bench.py
 	$(BIN)/python bench/pass_bench.py
 
-# Re-pin the dependencies after editing pyproject.toml (needs uv: pip install uv).
+# Re-pin the dependencies, with their hashes, after editing pyproject.toml (needs uv: pip install uv).
 lock:
-	uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-output

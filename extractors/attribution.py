@@ -23,13 +23,12 @@ from extractors.phrases import (
 )
 from extractors.quotes import Quote, inside
 from extractors.speakers import norm_word
-from extractors.text import is_title_case
+from extractors.text import dateline_end, is_title_case
 from extractors.verbs import (
     ACCORDING,
     ADD_FOLLOW,
     ADD_VERB,
     CALLED,
-    DATELINE,
     GERMAN_ADJECTIVE,
     GERMAN_ARTICLES,
     INTRO_WORDS,
@@ -143,12 +142,6 @@ def _relative(toks: list[Tok], k: int, floor: int) -> tuple[int, int] | None:
 def _intro(toks: list[Tok]) -> bool:
     """Whether the sentence opens with an introductory phrase ("In a report on KCNA, ...", "Speaking in Rome, ...")."""
     return bool(toks) and toks[0].low in INTRO_WORDS
-
-
-def dateline_end(s: str) -> int:
-    """Where the text starts after a dateline ("SEOUL — ", "KYIV (AP) — ")."""
-    m = DATELINE.match(s)
-    return m.end() if m else 0
 
 
 def _shape(

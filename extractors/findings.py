@@ -24,6 +24,7 @@ class Figure:
     start: int  # character offsets of the number in the input text
     end: int
     delta: bool = False  # "1,500 more troops": an increment, not a total
+    subset: bool = False  # a part of a bigger count: "including at least five children"
     kind: Literal["figure"] = "figure"
 
     def to_dict(self) -> dict[str, Any]:

@@ -14,12 +14,64 @@ _INFLECTION = r"(?:n|ns|s|e|en|er|es|em|ern|ner|nern|ische[nmrs]?)?"
 _MONEY_NOUNS = frozenset({"$", "us$", "usd", "dollars", "dollar", "euros", "€", "won"})
 
 
+def word_forms(word: str) -> list[str]:
+    """A lowercase word and its other number or tense: "floods" -> flood, "death" -> deaths, "killed" -> kill,
+    kills, killing. Names (capitalised words) and short words have no other forms."""
+    if len(word) < 4 or not word.isalpha() or not word.islower():
+        return [word]
+    if word.endswith("ed"):
+        if word.endswith("ied"):
+            stems = [word[:-1]] if len(word) <= 5 else [word[:-3] + "y"]  # died -> die; carried -> carry
+        else:
+            stems = [word[:-2]] + (
+                [word[:-1]] if word[-3] not in "aeiou" else []
+            )  # killed; injured -> injure
+            if len(word) > 5 and word[-3] == word[-4]:
+                stems.append(word[:-3])  # trapped -> trap
+        forms = [word]
+        for n, stem in enumerate(stems):
+            if len(stem) >= 3:
+                forms += [stem, stem + "s"]
+                if n == 0:  # only the regular stem takes -ing: "killing", "dying", "evacuating"
+                    forms.append(
+                        stem[:-2] + "ying" if stem.endswith("ie") else stem.removesuffix("e") + "ing"
+                    )
+        return forms
+    if word.endswith("ing"):
+        return [word, word[:-3], word[:-3] + "s", word[:-3] + "ed"]
+    if word.endswith("ies"):
+        return [word, word[:-3] + "y"]
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return [word, word[:-2]]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return [word, word[:-1]]
+    if word.endswith("y") and word[-2] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    if word.endswith(("ch", "sh", "ss", "x")):
+        return [word, word + "es"]
+    return [word, word + "s"]
+
+
+def _word(word: str, forms: bool) -> str:
+    """A regex for one word: either apostrophe; a lowercase word in any of its forms when `forms`."""
+    variants = word_forms(word) if forms else [word]
+    alts = sorted({re.sub(r"['’]", "['’]", re.escape(v)) for v in variants}, key=len, reverse=True)
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
 def _phrase(term: str, inflect: bool) -> str:
-    """A regex for a phrase: flexible spaces, either apostrophe, optional inflection at the end."""
+    """A regex for a phrase: flexible spaces, either apostrophe, optional inflection at the end.
+
+    Lowercase words inside a capitalised term match capitalised too ("Spanish floods" matches the
+    headline "Spanish Floods"); a lowercase last word matches its singular or plural ("deaths" matches
+    "death")."""
     words = term.split()
     parts = []
-    for w in words:
-        parts.append(re.sub(r"['’]", "['’]", re.escape(w)))
+    for i, w in enumerate(words):
+        part = _word(w, forms=inflect and i == len(words) - 1)
+        if w[:1].islower() and w != term and not term.islower():
+            part = f"(?i:{part})"
+        parts.append(part)
     body = r"\s+".join(parts)
     if inflect and words and words[-1][-1:].isalpha() and len(words[-1]) >= 6:
         body += _INFLECTION  # "Nordkoreas", "Pyongyang's"; not "North" -> "Northern"
@@ -40,8 +92,6 @@ def _terms_regex(terms: tuple[str, ...], inflect: bool = True, strict: bool = Tr
         if term == term.lower():
             alts.append(f"(?i:{body})")
             continue
-        if term[0].islower():
-            body = f"[{term[0]}{term[0].upper()}]" + body[len(re.escape(term[0])) :]
         if strict and sum(1 for w in term.split() if w[0].isupper()) == 1:
             body += r"(?![ ]+(?:[A-Z]|of\b))"
         alts.append(body)
@@ -63,9 +113,11 @@ class Lexicon:
     context: re.Pattern[str] | None
     not_about: re.Pattern[str] | None
     aspects: re.Pattern[str] | None
+    events: re.Pattern[str] | None
     units: re.Pattern[str] | None  # any counted noun, longest first
     other_units: re.Pattern[str] | None  # nouns of the classes that qualify the base class (killed, ...)
     unit_class: dict[str, str]
+    lemma_class: dict[str, str]  # base forms of the unit words ("kill" for "killed", "death" for "deaths")
     base_class: str
     money_class: str | None
     aliases: re.Pattern[str] | None  # every alias, longest first, each in a group named after its claimant
@@ -78,6 +130,10 @@ class Lexicon:
         """The unit class of a counted noun as written."""
         key = " ".join(noun.lower().replace("’", "'").split())
         return self.unit_class.get(key)
+
+    def class_of_lemma(self, lemma: str, verb: bool) -> str | None:
+        """The unit class of a verb or noun by its base form, so that every inflection counts ("kills", "killing")."""
+        return self.lemma_class.get(("v:" if verb else "n:") + lemma.lower())
 
     def claimant_key(self, surface: str) -> str | None:
         """The watch-file key of the claimant named in `surface` (the longest alias wins)."""
@@ -130,6 +186,10 @@ class Lexicon:
         for m in self.not_about.finditer(before):
             last = m
         return last is not None and before[last.end() :].split() in ([], ["of"])
+
+    def has_event(self, text: str) -> bool:
+        """Whether `text` names the topic's event by a common noun ("the floods", "the deployment")."""
+        return bool(self.events and self.events.search(text))
 
     def has_context(self, text: str) -> bool:
         """Whether `text` has a context word not owned by someone else ("troops", not "Russian troops")."""
@@ -208,9 +268,11 @@ def lexicon_for(topic: Topic) -> Lexicon:
         context=_terms_regex(topic.context_terms, inflect=False),
         not_about=_terms_regex(topic.not_about, inflect=False),
         aspects=_terms_regex(tuple(a.lower() for a in topic.aspects)),
+        events=_terms_regex(tuple(e.lower() for e in topic.events)),
         units=_unit_regex(nouns),
         other_units=_unit_regex(other),
         unit_class=unit_class,
+        lemma_class=_lemma_classes(unit_class),
         base_class=base,
         money_class=money_class,
         aliases=aliases,
@@ -222,6 +284,31 @@ def lexicon_for(topic: Topic) -> Lexicon:
             "units": _needles(nouns),
         },
     )
+
+
+def _base_forms(word: str) -> list[str]:
+    """The base forms a unit word may have, tagged v: (verb) or n: (noun): "killed" -> v:kill, "deaths" -> n:death."""
+    if " " in word or not word.isalpha():
+        return []
+    if word.endswith("ed"):
+        forms = [word[:-2], word[:-1]] + ([word[:-3] + "y"] if word.endswith("ied") else [])
+        if len(word) > 4 and word[-3] == word[-4]:
+            forms.append(word[:-3])  # "trapped" -> "trap"
+        return [f"v:{f}" for f in forms]
+    if word.endswith("ies"):
+        return [f"n:{word[:-3]}y"]  # "fatalities" -> "fatality"
+    if word.endswith("s") and not word.endswith(("ss", "us")):
+        return [f"n:{word[:-1]}", f"n:{word[:-2]}"] if word.endswith("es") else [f"n:{word[:-1]}"]
+    return [f"v:{word}", f"n:{word}"]  # "die", "toll", "flee"
+
+
+def _lemma_classes(unit_class: dict[str, str]) -> dict[str, str]:
+    """Each unit word's base forms mapped to its class (the first class to claim a form keeps it)."""
+    out: dict[str, str] = {}
+    for word, cls in unit_class.items():
+        for form in _base_forms(word):
+            out.setdefault(form, cls)
+    return out
 
 
 def key_for(name: str) -> str:

@@ -38,7 +38,8 @@ _WORDS_ATOM = re.compile(
         (?:tens|hundreds)\s+of\s+thousands
       | (?:a\s+)?(?:few|couple(?:\s+of)?)\s+{_SCALE_WORD}
       | (?:several|mehrere|einige)\s+{_SCALE_WORD}
-      | (?:dozens|hundreds|thousands|millions)(?=\s+(?:of|more)\b)
+      | (?:dozens|hundreds|thousands|millions|scores|tens)(?![-\w])
+      | several(?=\s+(?:[a-z]+ed|[a-z]+ing|missing|dead|people|more|of|soldiers|troops|[a-z]+s)\b)
       | (?:zehntausende|tausende|hunderte|dutzende)
     )\b
   | (?<![\w])(?P<words>
@@ -152,6 +153,12 @@ def _vague_value(text: str) -> int:
         return 10_000
     if "hundreds of thousands" in low:
         return 100_000
+    if low.startswith("scores"):
+        return 20
+    if low.startswith("tens"):
+        return 10
+    if low.startswith("several") and " " not in low:
+        return 3  # "several missing": more than two
     base = 1
     for word, floor in _VAGUE_FLOOR.items():
         if word in low:
@@ -160,7 +167,7 @@ def _vague_value(text: str) -> int:
     return base * 2 if "couple" in low else base
 
 
-_NUMBER_NEEDLES = tuple({*_SMALL, *_TENS, *_SCALE, "dozens", "hundreds", "thousands", "millions", "several", "tens",
+_NUMBER_NEEDLES = tuple({*_SMALL, *_TENS, *_SCALE, "dozens", "hundreds", "thousands", "millions", "several", "tens", "scores",
     "few", "couple", "mehrere", "einige", "tausende", "hunderte", "dutzende", "zehntausende"} - {
     "a", "an", "k", "mn", "bn", "tn"})  # fmt: skip
 

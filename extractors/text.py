@@ -84,6 +84,18 @@ def read_source(text: str) -> Source:
     return Source(text, shown, fold(shown), tuple(starts), tuple(ends))
 
 
+# "SEOUL — ", "KYIV (AP) — ", "SEOUL, South Korea (AP) — ": where a wire story names its place.
+_DATELINE = re.compile(
+    r"[A-Z]{2,}[A-Z'’.-]*(?:,?[ ]+[A-Z][\w'’.-]*){0,4}\s*(?:\([^)]{1,20}\))?\s*[—–-]{1,2}\s+"
+)
+
+
+def dateline_end(text: str) -> int:
+    """Where the text starts after a dateline ("SEOUL — ", "KYIV (AP) — "), or 0."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
 _TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 

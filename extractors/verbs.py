@@ -114,7 +114,6 @@ ADD_FOLLOW = re.compile(r"\s*(?:$|[.,:;“\"‘«„]|that\b|\s(?:in|on|at|durin
 # "called the deployment a “dangerous expansion”" is speech; "called an emergency meeting" is not.
 CALLED = re.compile(r"calls?|called|labell?ed|dubbed", re.IGNORECASE)
 QUOTE_MARK = re.compile(r"[“\"‘«„']")
-DATELINE = re.compile(r"[A-Z][A-Z .,'’-]{2,40}(?:\([^)]{1,20}\))?\s*[—–-]\s+")
 INTRO_WORDS = word_set(
     """in on at after before during speaking responding asked according following despite while when as since
     amid with without under for from by to earlier later meanwhile however separately also but and writing"""

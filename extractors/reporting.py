@@ -1,0 +1,117 @@
+"""Words of reporting, by lemma: verbs of speech with their stance, who can speak, what counts a total.
+
+Broad lists rather than rules per sentence: a reporting verb is recognised in any inflection because the
+parse gives its lemma ("sidestepped" -> "sidestep"), and a speaker by the head noun of its phrase.
+"""
+
+from __future__ import annotations
+
+from extractors.text import word_set
+
+# Verbs of speech and of public positions, by the stance they give a figure in what they report.
+_REPORTING = {
+    "claimed": """say tell add state claim announce note inform brief insist stress emphasize emphasise explain
+    argue write predict urge praise condemn offer vow pledge threaten allege disclose declare assert suggest
+    hint accuse warn reveal comment remark respond reply tweet post recall demand describe criticize
+    criticise slam hail welcome promise reiterate caution label dub decry denounce lambast blast question
+    propose appeal plead ask signal indicate complain lament mourn contend maintain observe highlight
+    underline underscore affirm reaffirm assure reassure proclaim testify blame thank boast admit warn
+    advise recommend request implore beg forecast conclude charge counter retort rebut dispute challenge
+    defend justify insist order instruct call hold sidestep dodge evade shrug brush deflect voice express raise
+    agree disagree concur acknowledge mention specify stipulate swear tout characterize
+    characterise portray frame deem brand liken""",
+    "estimated": "estimate believe assess think suspect calculate expect understand reckon judge project",
+    "confirmed": "confirm acknowledge admit concede verify corroborate",
+    "denied": "deny dismiss reject refute rebuff disavow",
+    "reported": "report",
+}
+STANCE_OF_LEMMA = {w: stance for stance, words in _REPORTING.items() for w in words.split()}
+# Verbs that report speech only with something said after them: "added that ...", "called it a 'sign'".
+NEEDS_CONTENT = word_set("add post tweet call raise voice express write offer charge order")
+# Verbs that are speech only when a clause or a quotation follows: "maintained that ...", not "maintains an army".
+CLAUSE_ONLY = word_set(
+    "maintain hold observe indicate conclude charge order counter defend challenge project note"
+)
+# "expressed concern over", "raised the prospect of", "voiced alarm": the object says it is speech.
+SPEECH_OBJECTS = word_set(
+    """concern concerns alarm horror hope hopes regret outrage fear fears doubt doubts prospect possibility
+    support condolences frustration optimism skepticism scepticism anger dismay shock sympathy solidarity
+    opposition objection objections criticism disappointment confidence gratitude readiness willingness
+    openness intention desire need"""
+)
+# "refused to comment", "declined to confirm or deny": speech that neither confirms nor denies.
+REFUSING = word_set("refuse decline")
+REFUSED = word_set(
+    "comment confirm deny say discuss answer label disclose specify elaborate give provide respond speculate"
+)
+# Nouns a speaker's phrase can end in: people, offices and bodies that speak.
+SPEAKER_NOUNS = word_set(
+    """official officials spokesman spokeswoman spokesperson spokespeople minister ministers ministry
+    president presidents chief chiefs general generals commander commanders agency agencies intelligence
+    military government governments expert experts analyst analysts source sources officer officers
+    diplomat diplomats envoy envoys ambassador ambassadors adviser advisers advisor advisors leader leaders
+    leadership army navy media secretary director directors service services command staff parliament
+    lawmaker lawmakers legislator legislators deputy representative representatives monitor monitors
+    observer observers authority authorities administration department prosecutor prosecutors police
+    researcher researchers scientist scientists group groups watchdog institute member members committee
+    commission party regime embassy mission head heads board alliance soldier soldiers prisoner prisoners
+    defector defectors captive captives veteran veterans chairman chairwoman premier chancellor governor
+    mayor commissioner marshal colonel lieutenant sergeant captain admiral operator operators correspondent
+    counterpart counterparts delegation spokesmen assembly directorate senator senators congressman
+    congresswoman mp mps professor scholar columnist editor journalist journalists negotiator negotiators
+    aide aides king queen prince pope cleric bishop priest imam rabbi judge judges court tribunal council
+    office team organisation organization charity charities ngo agency union federation association company
+    firm operator airline carrier manufacturer network broadcaster newspaper paper outlet agency report
+    reports study survey statement communique communiqué document letter release website post
+    resident residents witness witnesses survivor survivors relative relatives family families mother
+    father son daughter brother sister wife husband widow parent parents neighbour neighbor neighbours
+    neighbors victim victims doctor doctors nurse nurses medic medics paramedic paramedics surgeon
+    physician rescuer rescuers firefighter firefighters volunteer volunteers worker workers teacher
+    teachers student students farmer farmers driver drivers pilot pilots passenger passengers crew
+    owner owners manager managers employee employees activist activists campaigner campaigners advocate
+    advocates protester protesters demonstrator demonstrators organiser organizer organisers organizers
+    citizen citizens voter voters people person man woman men women boy girl child children teenager
+    local locals villager villagers farmer fisherman fishermen shopkeeper vendor refugee refugees migrant
+    migrants evacuee evacuees hostage hostages detainee detainees inmate inmates militant militants
+    fighter fighters rebel rebels insurgent insurgents guard guards troops forces unit units brigade
+    battalion regiment division corps staff executive executives ceo founder investor investors economist
+    economists historian historians lawyer lawyers attorney attorneys counsel expert analyst trader
+    traders candidate candidates nominee campaign"""
+)
+# Head nouns that are never speakers, whatever the verb ("Video shows", "the strike killed").
+NOT_SPEAKERS = word_set(
+    """video footage photo photos image images picture pictures map chart data figure figures number numbers
+    toll strike strikes attack attacks war move decision deal plan bill law vote storm flood floods rain
+    fire blast explosion crash quake earthquake offensive operation raid siege visit trip meeting talks
+    question answer issue situation event"""
+)
+# A figure that totals or counts something: "the death toll rose to 41", "the number of dead stands at 9".
+TOTAL_NOUNS = word_set("toll tally total number count figure figures estimate estimates sum")
+# Verbs that set a total: "rose to", "stands at", "reached", "doubled, to".
+TOTAL_VERBS = word_set(
+    """rise climb jump increase grow reach hit top surpass exceed pass stand double triple soar mount swell
+    go put place estimate set peg raise revise bring push lift be remain"""
+)
+# Nouns that make a count a part of a bigger one: "including at least five children".
+SUBSET_NOUNS = word_set(
+    """child children kid kids minor minors baby babies infant infants toddler toddlers woman women girl
+    girls boy boys teenager teenagers elderly journalist journalists medic medics doctor doctors nurse
+    nurses paramedic paramedics rescuer rescuers worker workers staff student students teacher teachers
+    foreigner foreigners tourist tourists citizen citizens national nationals member members"""
+)
+# People and things counted whose class the sentence's verb gives: "51 people were killed".
+COUNTED_NOUNS = word_set(
+    """people person persons individual individuals civilian civilians resident residents inhabitant
+    inhabitants villager villagers family families household households citizen citizens national
+    nationals passenger passengers crew member members soldier soldiers child children kid kids minor minors
+    baby babies infant infants woman women man men girl girls boy boys teenager teenagers student students
+    worker workers patient patients refugee refugees migrant migrants tourist tourists fisherman fishermen
+    miner miners pilgrim pilgrims protester protesters demonstrator demonstrators journalist journalists
+    medic medics doctor doctors nurse nurses rescuer rescuers firefighter firefighters volunteer volunteers
+    officer officers policeman policemen police guard guards prisoner prisoners detainee detainees hostage
+    hostages captive captives victim victims body bodies life lives casualty casualties palestinian
+    palestinians israeli israelis ukrainian ukrainians russian russians gazan gazans spaniard spaniards
+    others more"""
+)
+# Nouns of a reporting source that are not speakers but whose modifier is: "U.S. estimates", "UN figures".
+SOURCE_NOUNS = word_set("estimate estimates figure figures data count counts tally assessment assessments")

@@ -1,0 +1,308 @@
+"""Who says what, read from the dependency parse: every reporting verb with its speaker and what it reports.
+
+The parse generalises where patterns cannot: the speaker is the subject of a reporting verb wherever it
+stands ("..., said the Pentagon's deputy press secretary, who spoke to reporters"), the verb is known in
+any inflection by its lemma ("sidestepped", "decried"), and what is reported is the verb's clausal
+complement or object, before or after it.
+"""
+
+from __future__ import annotations
+
+from extractors.attribution import Attribution
+from extractors.parse import Parse, Word
+from extractors.phrases import content_end
+from extractors.quotes import Quote, inside
+from extractors.reporting import (
+    CLAUSE_ONLY,
+    NEEDS_CONTENT,
+    NOT_SPEAKERS,
+    REFUSED,
+    REFUSING,
+    SOURCE_NOUNS,
+    SPEAKER_NOUNS,
+    SPEECH_OBJECTS,
+    STANCE_OF_LEMMA,
+)
+from extractors.speakers import QUANTIFIERS
+from extractors.text import dateline_end, word_set
+
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CONTENT = ("ccomp", "xcomp", "dobj", "oprd", "parataxis", "attr")
+_CONTENT_PREPS = frozenset({"of", "for", "about", "over", "on", "against", "to", "that", "as"})
+_TIME_WORDS = word_set(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight week month year weekend
+    morning evening night day hours statement interview briefing address post conference news reporters
+    journalists lawmakers parliament"""
+)
+TELLING = frozenset({"tell", "inform", "brief", "warn", "urge", "ask", "assure", "remind", "advise"})
+_PERSONAL = frozenset({"he", "she", "it", "they"})
+_AGENTIVE = ("ist", "ists", "ian", "ians", "er", "ers", "or", "ors", "man", "men", "woman", "women", "person")
+
+
+def speech_events(p: Parse, quotes: list[Quote]) -> list[Attribution]:
+    """Every attribution in a parsed sentence: reporting verbs, "according to X", and sources of estimates."""
+    out: list[Attribution] = []
+    for w in p.words:
+        if inside(quotes, w.start):
+            continue
+        event = _verb_event(p, w, quotes) or _according(p, w) or _source(p, w)
+        if event is not None:
+            out.append(event)
+    return out
+
+
+def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
+    """The attribution of a reporting verb, or None when w is not one (or is negated, or has no speaker)."""
+    if not w.tag.startswith("VB") or w.dep in ("amod", "compound", "nmod"):
+        return None  # a verb the parser read as a modifier: the patterns read that sentence instead
+    stance = STANCE_OF_LEMMA.get(w.lemma)
+    verb_last = w
+    if w.lemma in REFUSING:
+        refused = [c for c in p.children(w.i, "xcomp") if c.lemma in REFUSED]
+        if not refused:
+            return None
+        stance, verb_last = "neither", _last_conj(p, refused[0])
+    elif stance is None:
+        return None
+    if w.lemma in NEEDS_CONTENT and not _has_content(p, w, quotes):
+        return None  # "called an emergency meeting", "adds 2,000 soldiers"
+    if w.lemma in CLAUSE_ONLY and not (
+        p.children(w.i, "ccomp", "parataxis") or any(0 <= q.outer_start - w.end < 40 for q in quotes)
+    ):
+        return None  # "maintains a standing army"; but "maintained that ..."
+    if w.lemma in ("express", "voice", "raise") and not any(
+        c.lemma in SPEECH_OBJECTS or c.low in SPEECH_OBJECTS for c in p.children(w.i, "dobj")
+    ):
+        return None  # "raised funds"; but "expressed concern over", "raised the prospect of"
+    negated = bool(p.children(w.i, "neg")) or _not_yet(p, w) or _neither(p, w)
+    if negated:
+        perfect = any(c.lemma == "have" for c in p.children(w.i, "aux"))
+        if w.lemma not in ("deny", "confirm", "comment", "rule") or perfect or _neither(p, w):
+            return None  # "KCNA did not say", "Hamas has yet to comment", "had not confirmed"
+        stance = "neither"  # "does not deny", "would not confirm"
+    subject = _subject(p, w)
+    if subject is None or not speaker_ok(p, subject):
+        return None
+    if w.lemma in TELLING and w.i == _last_word(p) and not p.children(w.i, "dobj", "dative"):
+        return None  # "..., lawmakers told": a headline's passive; the audience is no speaker
+    s0, s1 = _phrase(p, subject)
+    c0, c1 = _to_quote(*_content(p, w, verb_last, (s0, s1), quotes), quotes)
+    if c1 - c0 < 2:
+        return None
+    form = "leading" if c0 >= w.start else ("inverted" if s0 > w.start else "trailing")
+    verb = p.text[_verb_start(p, w) : verb_last.end]
+    return Attribution(p.text[s0:s1], s0, s1, verb, stance, c0, c1, form)
+
+
+def _last_word(p: Parse) -> int:
+    """Index of the sentence's last word that is not punctuation."""
+    return next((w.i for w in reversed(p.words) if w.pos != "PUNCT"), -1)
+
+
+def _last_conj(p: Parse, w: Word) -> Word:
+    """The last verb coordinated with w ("confirm or deny")."""
+    conj = p.children(w.i, "conj")
+    return conj[-1] if conj else w
+
+
+def _has_content(p: Parse, w: Word, quotes: list[Quote]) -> bool:
+    """Whether a verb that reports only with content has some: a clause, a quotation, "that", "for"/"on"."""
+    kids = p.children(w.i)
+    if any(c.dep in ("ccomp", "parataxis") for c in kids):
+        return True
+    if any(q.outer_start >= w.end and q.outer_start - w.end < 60 for q in quotes):
+        return True
+    if any(c.dep == "prep" and c.low in ("for", "on") for c in kids) or any(c.dep == "prt" for c in kids):
+        return w.lemma in ("call", "raise", "voice", "express")
+    if w.lemma in ("express", "voice", "raise"):
+        return bool(p.children(w.i, "dobj"))
+    return any(c.dep == "oprd" for c in kids) or (w.lemma == "add" and not p.children(w.i, "dobj"))
+
+
+def _not_yet(p: Parse, w: Word) -> bool:
+    """ "has yet to comment", "is yet to confirm": not said (yet)."""
+    head = p.head_of(w.i)
+    return w.dep == "xcomp" and head is not None and any(c.low == "yet" for c in p.children(head.i))
+
+
+def _neither(p: Parse, w: Word) -> bool:
+    """ "neither the U.S. nor NATO had confirmed", "no one has said": a subject that negates the verb."""
+    for subj in p.children(w.i, *_SUBJECTS):
+        if any(c.low in ("neither", "no", "none") for c in p.children(subj.i, "preconj", "det")):
+            return True
+        if subj.low in ("nobody", "none", "no-one"):
+            return True
+    return False
+
+
+def _subject(p: Parse, w: Word) -> Word | None:
+    """The speaker's head word: the verb's subject, its passive agent, or the subject it shares."""
+    if p.children(w.i, "auxpass", "nsubjpass"):
+        for agent in p.children(w.i, "agent"):
+            objs = p.children(agent.i, "pobj")
+            if objs:
+                return objs[0]
+        return None  # "soldiers were told": the audience, not a speaker
+    subj = p.children(w.i, *_SUBJECTS)
+    if subj:
+        s = subj[0]
+        if s.low in ("who", "that", "which") and w.dep == "relcl":
+            return p.head_of(w.i)  # "officials who said"
+        return s
+    head = p.head_of(w.i)
+    if head is None:
+        return None
+    if w.dep == "conj" or (w.dep in ("xcomp", "advcl") and w.tag == "VBG") or w.dep == "xcomp":
+        return _subject(p, head) if head.tag.startswith("VB") else None  # "..., saying", "vowed to ..."
+    if w.dep == "pcomp" and head.low == "as":  # "was quoted as saying"
+        quoted = p.head_of(head.i)
+        if quoted is not None and quoted.lemma == "quote":
+            subj = p.children(quoted.i, "nsubjpass")
+            return subj[0] if subj else None
+    return None
+
+
+def speaker_ok(p: Parse, head: Word) -> bool:
+    """Whether a phrase with this head word names someone who can speak (a person, an office, a body)."""
+    low = head.low
+    if head.pos == "PRON":
+        return low in _PERSONAL
+    if low in QUANTIFIERS or head.pos in ("DET", "NUM", "ADV", "ADP"):
+        return False
+    if head.lemma in NOT_SPEAKERS or low in NOT_SPEAKERS:
+        return False
+    if head.pos == "PROPN" or head.text[:1].isupper():
+        return True
+    return head.lemma in SPEAKER_NOUNS or low in SPEAKER_NOUNS or low.endswith(_AGENTIVE)
+
+
+def _phrase(p: Parse, head: Word) -> tuple[int, int]:
+    """Character span of a speaker's phrase: its subtree without relative clauses, without what stands
+    before a comma or dash on its left (a dateline, "In a closed-door meeting,"), and without outer punctuation."""
+    lo, hi = head.i, head.i
+    stack = [head.i]
+    while stack:
+        k = stack.pop()
+        lo, hi = min(lo, k), max(hi, k)
+        stack.extend(
+            c.i
+            for c in p.children(k)
+            if c.dep not in ("relcl", "acl", "advcl", "ccomp") and not (c.dep == "prep" and c.i < k)
+        )
+    for k in range(head.i - 1, lo - 1, -1):
+        if p.words[k].text in (",", "—", "–", ":", ";", "--"):
+            lo = k + 1
+            break
+    while lo < hi and p.words[lo].pos == "PUNCT":
+        lo += 1
+    while hi > lo and p.words[hi].pos == "PUNCT":
+        hi -= 1
+    return p.span(lo, hi)
+
+
+def _verb_start(p: Parse, w: Word) -> int:
+    """Where the verb group starts: its auxiliaries and adverbs right before it ("has previously accused")."""
+    start = w.i
+    for c in p.children(w.i):
+        if c.i < w.i and c.dep in ("aux", "auxpass", "neg", "advmod") and c.i == start - 1:
+            start = c.i
+    return p.words[start].start
+
+
+def _content(p: Parse, w: Word, last: Word, subject: tuple[int, int], quotes: list[Quote]) -> tuple[int, int]:
+    """Character span of what the verb reports: from its complement or object to the end of its clause,
+    or the clause before it ("..., the NIS said"), or the text before its subject ('"...," Austin added')."""
+    kids = p.children(last.i) + ([] if last is w else p.children(w.i))
+    clause = [c for c in kids if c.dep in ("ccomp", "parataxis") and c.i < w.i]
+    if clause:
+        c0, c1 = p.span(*p.subtree(clause[0].i))
+        return _trim(p.text, c0, min(c1, subject[0]) if c0 < subject[0] < c1 else c1)
+    parts = [c for c in kids if c.i > last.i and _is_content(p, w, c)]
+    if parts:
+        first = min(p.subtree(c.i)[0] for c in parts)
+        final = max(p.subtree(w.i)[1], max(p.subtree(c.i)[1] for c in parts))
+        c0, c1 = p.span(first, final)
+        if c0 < subject[0] < c1:
+            c1 = subject[0]  # an inverted subject after the content
+        return _trim(p.text, c0, c1)
+    if subject[0] > w.start:
+        return _trim(p.text, dateline_end(p.text), w.start)  # '"...," said the general'
+    if subject[0] > 0:
+        return _trim(p.text, dateline_end(p.text), subject[0])  # '"...," Austin added.'
+    after = [q for q in quotes if q.outer_start >= w.end]
+    if after:
+        return after[0].outer_start, after[0].outer_end
+    return _trim(p.text, w.end, content_end(p.text))
+
+
+def _to_quote(c0: int, c1: int, quotes: list[Quote]) -> tuple[int, int]:
+    """The content widened to the quotation marks around it, when it is the words of one quotation."""
+    for q in quotes:
+        starts = q.outer_start <= c0 <= q.start + 1
+        ends = q.end - 2 <= c1 <= q.outer_end + 1
+        if (starts and c1 <= q.outer_end + 1) or (ends and q.start <= c0 < q.end):
+            return q.outer_start, q.outer_end  # the parse stops at the first sentence inside a quotation
+        if c0 == q.start:
+            c0 = (
+                q.outer_start
+            )  # a reported clause that opens with a quotation: 'says "3,000 soldiers" are ...'
+    return c0, c1
+
+
+def _is_content(p: Parse, w: Word, c: Word) -> bool:
+    """Whether a dependent of a reporting verb starts what it reports (not its audience or a time)."""
+    if c.dep in ("ccomp", "xcomp", "oprd", "parataxis", "attr"):
+        return True
+    if c.dep == "dobj":
+        # "told reporters that ...": the audience is not what is said
+        return w.lemma not in TELLING or not any(k.dep in ("ccomp", "xcomp") for k in p.children(w.i))
+    return c.dep == "prep" and c.low in _CONTENT_PREPS and not _adjunct(p, c)
+
+
+def _adjunct(p: Parse, prep: Word) -> bool:
+    """Whether a prepositional phrase only says when, where or to whom ("on Monday", "to reporters")."""
+    objs = p.children(prep.i, "pobj")
+    return bool(objs) and (objs[0].low in _TIME_WORDS or objs[0].lemma in _TIME_WORDS)
+
+
+def _trim(s: str, start: int, end: int) -> tuple[int, int]:
+    """A span without surrounding spaces, commas, colons, dashes, a leading "that" and a final full stop."""
+    while start < end and s[start] in " ,;:—–-":
+        start += 1
+    if s[start : start + 5].lower() == "that ":
+        start += 5
+    while end > start and s[end - 1] in " ,;:—–-.…":
+        end -= 1
+    return start, end
+
+
+def _according(p: Parse, w: Word) -> Attribution | None:
+    """ "according to X": X is the source of the rest of the sentence."""
+    if w.low != "according":
+        return None
+    to = next((c for c in p.children(w.i, "prep") if c.low == "to"), None)
+    objs = p.children(to.i, "pobj") if to is not None else []
+    if not objs or not speaker_ok(p, objs[0]):
+        return None
+    s0, s1 = _phrase(p, objs[0])
+    a0 = w.start
+    if a0 <= 3:
+        c0, c1 = _trim(p.text, s1, content_end(p.text))
+    else:
+        c0, c1 = _trim(p.text, dateline_end(p.text), a0)
+    if c1 - c0 < 2:
+        return None
+    return Attribution(p.text[s0:s1], s0, s1, "according to", "claimed", c0, c1, "according")
+
+
+def _source(p: Parse, w: Word) -> Attribution | None:
+    """A source named on an estimate: "U.S. estimates were lower, at about 1,000" (the U.S. estimates it)."""
+    if w.lemma not in SOURCE_NOUNS or w.dep not in ("nsubj", "nsubjpass"):
+        return None
+    mods = [c for c in p.children(w.i, "compound", "amod", "poss", "nmod") if c.text[:1].isupper()]
+    head = p.head_of(w.i)
+    if not mods or head is None:
+        return None
+    s0, s1 = p.span(min(p.subtree(m.i)[0] for m in mods), max(p.subtree(m.i)[1] for m in mods))
+    c0, c1 = p.span(*p.subtree(head.i))
+    return Attribution(p.text[s0:s1], s0, s1, None, "estimated", c0, c1, "source")
