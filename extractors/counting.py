@@ -49,9 +49,10 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
         if not _countable(noun):
             return None
     found = (
-        (_predicate_class(p, noun, lex) if noun is not None else None)
+        _verb_before(p, q, lex)
+        or (_predicate_class(p, noun, lex) if noun is not None else None)
         or _predicate_class(p, number, lex)
-        or _adjacent_class(p, number, noun, q, lex)
+        or _adjacent_class(p, number, noun, lex)
         or _total_class(p, noun or number, lex)
         or _part_class(p, number, lex)
     )
@@ -60,14 +61,16 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     return Reading(found[0], found[1], found[2], subset)
 
 
-def _adjacent_class(
-    p: Parse, number: Word, noun: Word | None, q: Quantity, lex: Lexicon
-) -> tuple[str, str, int] | None:
-    """A unit verb right before the number or a unit participle right after its noun, whatever the parse says:
-    "killed at least 95 people", "kills 15", "51 people dead"."""
+def _verb_before(p: Parse, q: Quantity, lex: Lexicon) -> tuple[str, str, int] | None:
+    """A unit verb right before the number, whatever the parse says: "killed at least 95 people", "kills 15"."""
     before = [w for w in p.words if w.end <= q.lead]
     if before and before[-1].tag.startswith("VB") and (cls := unit_class_of(p, before[-1], lex)):
         return before[-1].text, cls, before[-1].end
+    return None
+
+
+def _adjacent_class(p: Parse, number: Word, noun: Word | None, lex: Lexicon) -> tuple[str, str, int] | None:
+    """A unit participle or adjective right after the count, whatever the parse says: "51 people dead"."""
     last = noun or number
     if last.i + 1 < len(p.words):
         nxt = p.words[last.i + 1]
@@ -112,11 +115,12 @@ def _counted_noun(p: Parse, number: Word, q: Quantity) -> Word | None:
 def unit_class_of(p: Parse, w: Word, lex: Lexicon) -> str | None:
     """The unit class of a word, with the compound before it ("death toll", "special forces")."""
     first = min([w.i, *(c.i for c in p.children(w.i, "compound", "amod") if c.i < w.i)])
-    for start in range(first, w.i + 1):
-        phrase = p.text[p.words[start].start : w.end]
-        cls = lex.class_of(phrase)
-        if cls is not None:
-            return cls
+    last = w.i + 1 if w.i + 1 < len(p.words) and p.words[w.i + 1].pos in ("ADP", "ADV", "NOUN") else w.i
+    for end in (last, w.i):  # "unaccounted for", "people on board"
+        for start in range(first, w.i + 1):
+            cls = lex.class_of(p.text[p.words[start].start : p.words[end].end])
+            if cls is not None:
+                return cls
     if w.tag.startswith(("VB", "NN")):
         return lex.class_of_lemma(w.lemma, verb=w.tag.startswith("VB"))
     return None

@@ -11,7 +11,7 @@ headline attributions ("...: Seoul"), German text, qualifiers and vague amounts.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.attribution import Attribution, find_attribution
 from extractors.counting import read_count
@@ -38,7 +38,11 @@ _HEDGE = re.compile(
 )
 _HEDGE_AFTER = re.compile(r"[^,.;]{0,40}?\b(?:believed|thought|estimated|assessed|suspected)\s+to\b", re.I)
 _STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can still carry its statements
-_GERMAN = re.compile(r"\b(?:der|die|das|und|nicht|ist|mit|von|zu|den|dem|des|sich|auf|für|wurde|hat|nach)\b")
+_GERMAN = re.compile(
+    r"\b(?:der|die|das|und|nicht|ist|mit|von|zu|den|dem|des|sich|auf|für|wurde|wurden|hat|haben|nach|bei|eine?[rsmn]?"
+    r"|auch|sagte|laut|zufolge|sind|wird|werden|über|gegen)\b|[äöüß]",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class _Plan:
     sentences: tuple[Sentence, ...]
     about: tuple[bool, ...]  # its statements count
     near: tuple[bool, ...]  # its figures count
+    established: tuple[bool, ...]  # an earlier sentence (or the headline) named the topic
     parsed: tuple[int, ...]  # indexes of the sentences to parse
 
 
@@ -81,11 +86,11 @@ def _plan(text: str, lex: Lexicon) -> _Plan:
     """Which sentences of `text` are about the topic, for statements and for figures."""
     src = read_source(text)
     if not lex.has_term(src.work) and not lex.has_context(src.work):
-        return _Plan(src, (), (), (), ())  # most articles of a general feed: nothing to read closely
+        return _Plan(src, (), (), (), (), ())  # most articles of a general feed: nothing to read closely
     sentences = tuple(split_sentences(src.work))
     term = [lex.has_term(s.text) for s in sentences]
     aspect = [lex.has_aspect(s.text) for s in sentences]
-    about, near = [], []
+    about, near, est = [], [], []
     established = False
     for i, sent in enumerate(sentences):
         lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
@@ -94,9 +99,10 @@ def _plan(text: str, lex: Lexicon) -> _Plan:
         n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established
         about.append(a)
         near.append(n)
+        est.append(established)
         established = established or (term[i] and aspect[i])
     parsed = tuple(i for i, s in enumerate(sentences) if (about[i] or near[i]) and _english(s.text))
-    return _Plan(src, sentences, tuple(about), tuple(near), parsed)
+    return _Plan(src, sentences, tuple(about), tuple(near), tuple(est), parsed)
 
 
 def _english(text: str) -> bool:
@@ -116,10 +122,14 @@ def _read(plan: _Plan, parses: dict[int, Parse], lex: Lexicon) -> list[Finding]:
             continue
         quotes = find_quotes(sent.text)
         parse = parses.get(i)
-        events = _events(sent.text, parse, quotes)
+        events = _events(sent.text, parse, quotes, lex)
         statements = _statements(src, sent, events, quotes, lex, book, last)
-        if plan.about[i]:
-            found.extend(statements)
+        # In an article about the topic, the topic's own sources speak about it ("Investigators said ...").
+        found.extend(
+            s
+            for s in statements
+            if (plan.about[i] or (plan.established[i] and _known(s, lex))) and not _other_front(s, sent, lex)
+        )
         last = next((s for s in reversed(statements) if s.direct), statements[-1] if statements else None)
         if plan.near[i]:
             found.extend(_figures(src, sent, events, parse, lex, book))
@@ -127,15 +137,51 @@ def _read(plan: _Plan, parses: dict[int, Parse], lex: Lexicon) -> list[Finding]:
     return found
 
 
-def _events(text: str, parse: Parse | None, quotes: list[Quote]) -> list[Attribution]:
-    """The attributions of a sentence: from its parse, plus the one patterns find where the parse saw none
-    (headline forms such as "...: Seoul", German text, and verbs the parser mistook for adjectives)."""
+def _other_front(s: Statement, sent: Sentence, lex: Lexicon) -> bool:
+    """Whether a statement is about someone else: its sentence names no topic term and its words name
+    what the topic is not about ("The Israeli military said it struck targets in Lebanon")."""
+    return not lex.has_term(sent.text) and not lex.has_context(sent.text) and lex.about_other(s.quote)
+
+
+def _known(s: Statement, lex: Lexicon) -> bool:
+    """Whether a statement's speaker is one of the topic's claimants."""
+    return s.speaker_key in lex.claimant_keys
+
+
+def _events(text: str, parse: Parse | None, quotes: list[Quote], lex: Lexicon) -> list[Attribution]:
+    """The attributions of a sentence: from its parse, plus the one patterns find where the parse could not
+    read it (a headline's "...: Seoul", German text, a verb the parser mistook for an adjective)."""
     events = speech_events(parse, quotes) if parse is not None else []
     attr = find_attribution(text, quotes)
-    if attr is not None and not any(e.subject_start < attr.subject_end and attr.subject_start < e.subject_end
-                                    for e in events):  # fmt: skip
-        events.append(attr)
-    return events
+    if attr is None or any(
+        e.subject_start < attr.subject_end and attr.subject_start < e.subject_end for e in events
+    ):
+        return events
+    if attr.form == "headline" and _topic_label(attr, text, lex):
+        return events  # "Storm Hilda: what we know" is about the storm, not said by it
+    if parse is not None and attr.form != "headline" and not _misread(parse, attr):
+        return events  # the parse read that verb and found no speech in it ("reports from Gaza", "citing")
+    return [*events, attr]
+
+
+_LABELS = re.compile(r"(?i)^\s*(?:what\s+(?:we|you)\s+know|what\s+to\s+know|live|latest|explained|in\s+pictures|"
+                     r"timeline|the\s+latest|key\s+facts|scenes?\s+from)\b")  # fmt: skip
+
+
+def _topic_label(attr: Attribution, text: str, lex: Lexicon) -> bool:
+    """Whether a headline's "X: ..." names the topic itself, or only labels a piece ("...: what we know")."""
+    label = attr.content_start > attr.subject_start and _LABELS.match(text, attr.content_start) is not None
+    own = lex.has_term(attr.subject) and lex.claimant_key(attr.subject) is None
+    return label or own or (lex.has_event(attr.subject) and lex.claimant_key(attr.subject) is None)
+
+
+def _misread(parse: Parse, attr: Attribution) -> bool:
+    """Whether the parser read the pattern's reporting verb as something else (a modifier, a noun's part)."""
+    verb = (attr.verb or "").split()[-1:] or [""]
+    words = [w for w in parse.words if w.text == verb[0] and w.start >= attr.subject_end]
+    return (
+        bool(words) and words[0].dep in ("amod", "compound", "nmod", "acl") and words[0].tag.startswith("VB")
+    )
 
 
 _BELIEFS = frozenset(
@@ -274,18 +320,26 @@ def _figures(
     book: SpeakerBook,
 ) -> list[Figure]:
     """The figures in one sentence, each with the claimant and stance of the attribution that holds it."""
-    out = []
-    lexical = {c.quantity.start: c for c in count_units(sent.text, lex)}
-    for q in find_quantities(sent.text):
-        reading = _reading(sent.text, q, lexical, parse, lex)
-        if reading is None:
+    text = sent.text
+    lexical = {c.quantity.start: c for c in count_units(text, lex)}
+    read: list[tuple[Quantity, _Read]] = []
+    for q in find_quantities(text):
+        r = _reading(text, q, lexical, parse, lex)
+        if (
+            r is None
+            and read
+            and any(e.form == "source" and e.content_start <= q.start < e.content_end for e in events)
+        ):
+            r = _Read(
+                read[-1][1].unit, read[-1][1].unit_class, q.after, False
+            )  # "U.S. estimates were lower, at 1,000"
+        if r is None or _elsewhere(text, q, lex):
             continue
-        unit, unit_class, noun_end, subset = reading
-        clause = clause_of(sent.text, q.start)
-        if not lex.has_term(clause) and lex.about_other(clause):
-            continue  # "Russia and Ukraine swapped 150 prisoners of war, as North Korean troops ..."
+        read.append((q, r))
+    out = []
+    for q, r, parts in _totals(text, read, lex):
         outer, inner = _containing(events, q.start)
-        claimant, key, stance = _claim(sent.text, q, noun_end, outer, inner, lex, book, sent.start)
+        claimant, key, stance = _claim(text, q, r.noun_end, outer, inner, lex, book, sent.start)
         start, end = src.span(sent.start + q.start, sent.start + q.end)
         out.append(
             Figure(
@@ -294,8 +348,8 @@ def _figures(
                 high=q.high,
                 vague=q.vague,
                 qualifier=q.qualifier,
-                unit=unit,
-                unit_class=unit_class,
+                unit=r.unit,
+                unit_class=r.unit_class,
                 claimant=claimant,
                 claimant_key=key,
                 stance=stance,
@@ -303,23 +357,93 @@ def _figures(
                 start=start,
                 end=end,
                 delta=q.delta,
-                subset=subset,
+                subset=r.subset,
+                parts=parts,
             )
         )
     return out
 
 
+_INTRO = re.compile(r"(?:In|At|Across|Elsewhere|Separately|Meanwhile|Outside|Over|Near)\b[^,]{0,60},")
+
+
+def _elsewhere(text: str, q: Quantity, lex: Lexicon) -> bool:
+    """Whether a count belongs to someone the topic is not about: its clause (or the sentence's opening
+    "In neighbouring Spain, ...") names them and no topic term ("Russia and Ukraine swapped 150 prisoners")."""
+    clause = clause_of(text, q.start)
+    if lex.has_term(clause):
+        return False
+    intro = _INTRO.match(text)
+    return lex.about_other(clause) or (
+        intro is not None and intro.end() <= q.start and lex.about_other(intro.group())
+    )
+
+
+def _totals(
+    text: str, read: list[tuple[Quantity, _Read]], lex: Lexicon
+) -> list[tuple[Quantity, _Read, tuple[int, ...]]]:
+    """The counts of a sentence, with "52 passengers and four crew members" (two nouns of one unit class)
+    added up into one total of 56 with its parts; parts of a toll ("13 children and three women") stay apart."""
+    out: list[tuple[Quantity, _Read, tuple[int, ...]]] = []
+    for q, r in read:
+        if out and _adds_up(text, out[-1], (q, r), lex):
+            pq, pr, parts = out.pop()
+            total = (pq.value or 0) + (q.value or 0)
+            merged = replace(pq, end=q.end, value=total, low=total, high=total, after=q.after)
+            unit = f"{pr.unit} and {r.unit}"
+            out.append(
+                (
+                    merged,
+                    _Read(unit, pr.unit_class, r.noun_end, False),
+                    (*(parts or (pq.value or 0,)), q.value or 0),
+                )
+            )
+            continue
+        out.append((q, r, ()))
+    return out
+
+
+def _adds_up(
+    text: str, prev: tuple[Quantity, _Read, tuple[int, ...]], cur: tuple[Quantity, _Read], lex: Lexicon
+) -> bool:
+    """Whether two counts in a row are parts of one total: joined by "and", each with its own unit noun of
+    the same class, exact, and not parts of something bigger."""
+    (pq, pr, _parts), (q, r) = prev, cur
+    joined = text[pr.noun_end : q.lead].strip(" ,").lower() in ("and", "plus")
+    exact = pq.value is not None and q.value is not None and not (pq.delta or q.delta)
+    nouns = lex.class_of(pr.unit.split(" and ")[-1]) is not None and lex.class_of(r.unit) is not None
+    return (
+        joined
+        and exact
+        and nouns
+        and pr.unit_class == r.unit_class
+        and not (pr.subset or r.subset)
+        and pr.unit != r.unit
+    )
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a quantity counts: the unit as written, its class, where the deciding word ends, and whether
+    it is a part of a bigger count."""
+
+    unit: str
+    unit_class: str
+    noun_end: int
+    subset: bool
+
+
 def _reading(
     text: str, q: Quantity, lexical: dict[int, Counted], parse: Parse | None, lex: Lexicon
-) -> tuple[str, str, int, bool] | None:
-    """(unit, class, end of the deciding word, part of a bigger count) for a quantity, by pattern or parse."""
+) -> _Read | None:
+    """What a quantity counts, by pattern (the rules tuned on the bundled topic) or else by the parse."""
     c = lexical.get(q.start)
     if c is not None:
-        return c.unit, c.unit_class, c.noun_end, False
+        return _Read(c.unit, c.unit_class, c.noun_end, False)
     if parse is None or q.year_like or q.money or lex.owns_number(text[max(0, q.lead - 30) : q.lead]):
         return None  # "a standing army of 1.2 million troops"
     r = read_count(parse, q, lex)
-    return (r.unit, r.unit_class, r.noun_end, r.subset) if r is not None else None
+    return _Read(r.unit, r.unit_class, r.noun_end, r.subset) if r is not None else None
 
 
 def _claim(

@@ -25,6 +25,7 @@ class Figure:
     end: int
     delta: bool = False  # "1,500 more troops": an increment, not a total
     subset: bool = False  # a part of a bigger count: "including at least five children"
+    parts: tuple[int, ...] = ()  # a total's parts: "52 passengers and four crew members" is 56 = (52, 4)
     kind: Literal["figure"] = "figure"
 
     def to_dict(self) -> dict[str, Any]:

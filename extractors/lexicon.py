@@ -123,6 +123,7 @@ class Lexicon:
     aliases: re.Pattern[str] | None  # every alias, longest first, each in a group named after its claimant
     alias_keys: dict[str, str]  # group name -> claimant key
     alias_names: tuple[str, ...]  # aliases written as personal names ("Lloyd Austin")
+    claimant_keys: frozenset[str]  # every claimant's key
     needles: dict[str, re.Pattern[str] | None]  # per vocabulary: words one of which any match must contain
     _keys_seen: dict[str, str | None] = field(default_factory=dict, compare=False, hash=False)
 
@@ -278,6 +279,7 @@ def lexicon_for(topic: Topic) -> Lexicon:
         aliases=aliases,
         alias_keys={f"a{i}": k for i, (_a, k) in enumerate(pairs)},
         alias_names=tuple(names),
+        claimant_keys=frozenset(c.key for c in topic.claimants),
         needles={
             "terms": _needles(topic.terms),
             "context": _needles(topic.context_terms),

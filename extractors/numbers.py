@@ -70,6 +70,13 @@ _TIME_AFTER = re.compile(r"^(?::\d|\s?(?:a\.?m\.?|p\.?m\.?|GMT|UTC|Uhr)\b)", re.
 _STRONG = re.compile(r"^-strong\b", re.IGNORECASE)
 _RANGE_DASH = re.compile(r"-\s?\d")
 _MODEL_BEFORE = re.compile(r"[A-Za-z]-?$|[A-Za-z]-\d+[-/]?$")
+# A number that names something: "flight 208", "Route 66", "Article 5", "Resolution 1718", "No. 10".
+_NAME_BEFORE = re.compile(
+    r"\b(?:flights?|route|article|resolution|chapter|section|gate|platform|room|page|line|no\.?|nr\.?|highway"
+    r"|road|bus|train|channel|district|ward|terminal|runway|level|grade|season|episode|stage|phase|version"
+    r"|model|type|class|pier|berth|exit|lot|unit|squad|hall|item|paragraph|clause|amendment|protocol)\s+#?$",
+    re.IGNORECASE,
+)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
@@ -209,8 +216,8 @@ def _digit_atoms(text: str) -> list[_Atom]:
             after[:1] == "-" and not _STRONG.match(after) and not _RANGE_DASH.match(after)
         ):
             continue  # 1,033rd, 27cm, 32-year-old, 152-run
-        if _MODEL_BEFORE.search(before):
-            continue  # Su-25, MiG-29
+        if _MODEL_BEFORE.search(before) or _NAME_BEFORE.search(before):
+            continue  # Su-25, MiG-29, flight 208
         if before.endswith(("/", ":")) or after.startswith(("/", ":")):
             continue  # 10/23, 10:30, scores written 3:1
         if _DATE_BEFORE.search(before) or _DATE_AFTER.match(after):

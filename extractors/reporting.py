@@ -20,18 +20,20 @@ _REPORTING = {
     defend justify insist order instruct call hold sidestep dodge evade shrug brush deflect voice express raise
     agree disagree concur acknowledge mention specify stipulate swear tout characterize
     characterise portray frame deem brand liken""",
-    "estimated": "estimate believe assess think suspect calculate expect understand reckon judge project",
+    "estimated": "estimate believe assess think suspect calculate expect understand reckon judge project put place",
     "confirmed": "confirm acknowledge admit concede verify corroborate",
     "denied": "deny dismiss reject refute rebuff disavow",
     "reported": "report",
 }
 STANCE_OF_LEMMA = {w: stance for stance, words in _REPORTING.items() for w in words.split()}
 # Verbs that report speech only with something said after them: "added that ...", "called it a 'sign'".
-NEEDS_CONTENT = word_set("add post tweet call raise voice express write offer charge order")
+NEEDS_CONTENT = word_set("add post tweet call raise voice express write charge order")
 # Verbs that are speech only when a clause or a quotation follows: "maintained that ...", not "maintains an army".
 CLAUSE_ONLY = word_set(
     "maintain hold observe indicate conclude charge order counter defend challenge project note"
 )
+# "put the number of dead at 23", "placed the toll at 41": an estimate only with a total as object.
+ESTIMATING = word_set("put place")
 # "expressed concern over", "raised the prospect of", "voiced alarm": the object says it is speech.
 SPEECH_OBJECTS = word_set(
     """concern concerns alarm horror hope hopes regret outrage fear fears doubt doubts prospect possibility
@@ -76,7 +78,12 @@ SPEAKER_NOUNS = word_set(
     fighter fighters rebel rebels insurgent insurgents guard guards troops forces unit units brigade
     battalion regiment division corps staff executive executives ceo founder investor investors economist
     economists historian historians lawyer lawyers attorney attorneys counsel expert analyst trader
-    traders candidate candidates nominee campaign"""
+    traders candidate candidates nominee campaign hospital hospitals clinic clinics university universities
+    school schools college foundation fund bank banks court courts tribunal agency embassy consulate
+    municipality city council region province state states country countries nation nations bloc union
+    coalition cabinet presidency palace kremlin junta administration authority parliament senate congress
+    assembly legislature opposition movement organisation organization network channel broadcaster station
+    daily weekly magazine journal tabloid"""
 )
 # Head nouns that are never speakers, whatever the verb ("Video shows", "the strike killed").
 NOT_SPEAKERS = word_set(
@@ -114,4 +121,8 @@ COUNTED_NOUNS = word_set(
     others more"""
 )
 # Nouns of a reporting source that are not speakers but whose modifier is: "U.S. estimates", "UN figures".
-SOURCE_NOUNS = word_set("estimate estimates figure figures data count counts tally assessment assessments")
+ESTIMATE_NOUNS = word_set("estimate estimates figure figures data count counts tally assessment assessments")
+SOURCE_NOUNS = word_set(
+    """estimate estimates figure figures data count counts tally assessment assessments plan proposal offer
+    statement report announcement"""
+)

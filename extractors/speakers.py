@@ -144,6 +144,12 @@ _DEFINITE = re.compile(
 )
 
 
+# "the statement", "its report": a document that speaks for whoever issued it.
+_DOCUMENT = re.compile(
+    r"(?i:the|its|their)\s+(?:\w+\s+)?(?:statement|communique|communiqué|report|announcement|release)$"
+)
+
+
 @dataclass
 class SpeakerBook:
     """What an article has said so far about who is who: names seen, and the last speakers."""
@@ -195,6 +201,9 @@ class SpeakerBook:
             return (self.last_group, None, False) if self.last_group else (phrase, None, False)
         if self.last_known_group and _DEFINITE.match(phrase.strip()):
             return self.last_known_group, None, False  # "the agency said": the agency named before
+        if _DOCUMENT.match(phrase.strip()) and (self.last_known_group or self.last_group):
+            group = self.last_known_group or self.last_group
+            return str(group), None, False  # "the statement said": the words of whoever issued it
         person = split_name_role(phrase)
         if person is None:
             toks = [t for t in phrase.split() if norm_word(t) not in DETERMINERS]

@@ -8,12 +8,16 @@ complement or object, before or after it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from extractors.attribution import Attribution
 from extractors.parse import Parse, Word
-from extractors.phrases import content_end
+from extractors.phrases import AUDIENCE, content_end
 from extractors.quotes import Quote, inside
 from extractors.reporting import (
     CLAUSE_ONLY,
+    ESTIMATE_NOUNS,
+    ESTIMATING,
     NEEDS_CONTENT,
     NOT_SPEAKERS,
     REFUSED,
@@ -22,6 +26,7 @@ from extractors.reporting import (
     SPEAKER_NOUNS,
     SPEECH_OBJECTS,
     STANCE_OF_LEMMA,
+    TOTAL_NOUNS,
 )
 from extractors.speakers import QUANTIFIERS
 from extractors.text import dateline_end, word_set
@@ -34,21 +39,82 @@ _TIME_WORDS = word_set(
     morning evening night day hours statement interview briefing address post conference news reporters
     journalists lawmakers parliament"""
 )
+_PARTITIVE_HEADS = word_set("one two three some many several most all none each either neither few")
 TELLING = frozenset({"tell", "inform", "brief", "warn", "urge", "ask", "assure", "remind", "advise"})
-_PERSONAL = frozenset({"he", "she", "it", "they"})
-_AGENTIVE = ("ist", "ists", "ian", "ians", "er", "ers", "or", "ors", "man", "men", "woman", "women", "person")
+_PERSONAL_SELF = frozenset({"he", "she", "it", "they", "we", "i"})  # "we" speaks in transcripts
+_AGENTIVE = ("ist", "ists", "ian", "ians", "man", "men", "woman", "women", "person", "spokesperson")
 
 
 def speech_events(p: Parse, quotes: list[Quote]) -> list[Attribution]:
     """Every attribution in a parsed sentence: reporting verbs, "according to X", and sources of estimates."""
-    out: list[Attribution] = []
+    found: list[tuple[Word, Attribution]] = []
     for w in p.words:
         if inside(quotes, w.start):
             continue
         event = _verb_event(p, w, quotes) or _according(p, w) or _source(p, w)
         if event is not None:
-            out.append(event)
+            found.append((w, event))
+    return _split_coordinated(p, _merge_participles(p, _relays(p, found)))
+
+
+def _relays(p: Parse, found: list[tuple[Word, Attribution]]) -> list[tuple[Word, Attribution]]:
+    """ "Kim said according to KCNA": a source attached to a reporting verb relays that verb's speaker;
+    it is no statement of its own. (A sentence that opens "According to X, ..." is X's.)"""
+    verbs = {w.i: k for k, (w, e) in enumerate(found) if e.form not in ("according", "source")}
+    out = list(found)
+    drop = set()
+    for k, (w, e) in enumerate(found):
+        if e.form == "according" and w.head in verbs and w.head != w.i:
+            vk = verbs[w.head]
+            vw, ve = out[vk]
+            out[vk] = (vw, replace(ve, relayed=e.subject, relayed_stance=e.stance))
+            drop.add(k)
+    return [x for k, x in enumerate(out) if k not in drop]
+
+
+def _merge_participles(p: Parse, found: list[tuple[Word, Attribution]]) -> list[tuple[Word, Attribution]]:
+    """ "The network denied the allegations, saying Israel wanted to 'silence' its journalists" is one statement:
+    a participle that shares its verb's subject adds to what that verb reports."""
+    out: list[tuple[Word, Attribution]] = []
+    for w, e in found:
+        head = p.head_of(w.i)
+        main = next((k for k, (mw, _me) in enumerate(out) if head is not None and mw.i == head.i), None)
+        if (
+            w.tag == "VBG"
+            and w.dep in ("advcl", "xcomp", "conj")
+            and not p.children(w.i, *_SUBJECTS)
+            and main is not None
+        ):
+            mw, me = out[main]
+            out[main] = (mw, replace(me, content_end=max(me.content_end, e.content_end)))
+            continue
+        out.append((w, e))
     return out
+
+
+def _split_coordinated(p: Parse, found: list[tuple[Word, Attribution]]) -> list[Attribution]:
+    """Statements joined in one sentence are two: "Israel said A and Hamas vowed B", "... as Israel vows B".
+
+    A reporting verb coordinated with (or subordinate to) another clause, with a subject of its own, is not
+    part of what an earlier verb reports: that one's content ends before it."""
+    out = [e for _w, e in found]
+    for w, e in found:
+        if w.dep not in ("conj", "advcl", "parataxis") or not p.children(w.i, *_SUBJECTS):
+            continue
+        for k, o in enumerate(out):
+            if o is not e and o.content_start <= e.subject_start < o.content_end:
+                c0, c1 = _trim(p.text, o.content_start, e.subject_start)
+                c1 = _drop_joiner(p.text, c0, c1)
+                out[k] = replace(o, content_end=c1) if c1 - c0 >= 2 else o
+    return out
+
+
+def _drop_joiner(s: str, start: int, end: int) -> int:
+    """The end of a span without a trailing conjunction ("... talks and", "... 'unrealistic' as")."""
+    words = s[start:end].rsplit(None, 1)
+    if len(words) == 2 and words[1].lower() in ("and", "but", "as", "while", "whereas", "though", "although"):
+        return _trim(s, start, start + len(words[0]))[1]
+    return end
 
 
 def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
@@ -66,15 +132,23 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
         return None
     if w.lemma in NEEDS_CONTENT and not _has_content(p, w, quotes):
         return None  # "called an emergency meeting", "adds 2,000 soldiers"
+    if w.lemma in ESTIMATING and not any(c.lemma in TOTAL_NOUNS for c in p.children(w.i, "dobj")):
+        return None  # "put pressure on", "placed under arrest"; but "put the number of dead at 23"
+    if w.lemma == "report" and (not p.children(w.i, "ccomp", "dobj", "parataxis") or _byline(p, w)):
+        return None  # "NBC News' Matt Bradley reports from Gaza": a byline, not a statement
     if w.lemma in CLAUSE_ONLY and not (
         p.children(w.i, "ccomp", "parataxis") or any(0 <= q.outer_start - w.end < 40 for q in quotes)
     ):
         return None  # "maintains a standing army"; but "maintained that ..."
+    if w.lemma in ("talk", "speak") and not _talks_about(p, w):
+        return None  # "spoke to reporters"; but "talks about why the talks are posturing"
     if w.lemma in ("express", "voice", "raise") and not any(
         c.lemma in SPEECH_OBJECTS or c.low in SPEECH_OBJECTS for c in p.children(w.i, "dobj")
     ):
         return None  # "raised funds"; but "expressed concern over", "raised the prospect of"
-    negated = bool(p.children(w.i, "neg")) or _not_yet(p, w) or _neither(p, w)
+    if _not_yet(p, w):
+        return None  # "Hamas has yet to comment", "has yet to be confirmed": nothing said yet
+    negated = bool(p.children(w.i, "neg")) or _neither(p, w)
     if negated:
         perfect = any(c.lemma == "have" for c in p.children(w.i, "aux"))
         if w.lemma not in ("deny", "confirm", "comment", "rule") or perfect or _neither(p, w):
@@ -83,15 +157,51 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
     subject = _subject(p, w)
     if subject is None or not speaker_ok(p, subject):
         return None
-    if w.lemma in TELLING and w.i == _last_word(p) and not p.children(w.i, "dobj", "dative"):
+    if w.lemma in ("tell", "inform", "brief") and w.i == _last_word(p) and subject.lemma in AUDIENCE:
         return None  # "..., lawmakers told": a headline's passive; the audience is no speaker
     s0, s1 = _phrase(p, subject)
-    c0, c1 = _to_quote(*_content(p, w, verb_last, (s0, s1), quotes), quotes)
+    if p.children(
+        w.i, "auxpass", "nsubjpass"
+    ):  # "whose death was confirmed by the military": what it confirmed
+        c0, c1 = _passive_content(p, w)
+    else:
+        c0, c1 = _to_quote(*_content(p, w, verb_last, (s0, s1), quotes), quotes)
     if c1 - c0 < 2:
         return None
     form = "leading" if c0 >= w.start else ("inverted" if s0 > w.start else "trailing")
     verb = p.text[_verb_start(p, w) : verb_last.end]
     return Attribution(p.text[s0:s1], s0, s1, verb, stance, c0, c1, form)
+
+
+def _byline(p: Parse, w: Word) -> bool:
+    """ "NBC's Hala Gorani reports new details": a reporter of an outlet, named with it, is no source."""
+    subj = p.children(w.i, "nsubj")
+    return (
+        bool(subj)
+        and subj[0].pos == "PROPN"
+        and any(c.dep == "poss" or c.low.endswith(("'s", "’s", "'", "’")) for c in p.children(subj[0].i))
+        and not p.children(w.i, "ccomp")
+    )
+
+
+def _talks_about(p: Parse, w: Word) -> bool:
+    """Whether "talks/spoke about X" reports a proposition: X holds a clause ("about why ...", "her fear that")."""
+    for prep in p.children(w.i, "prep"):
+        if prep.low == "about":
+            lo, hi = p.subtree(prep.i)
+            if any(
+                p.words[k].tag.startswith("VB") or p.words[k].low in ("why", "how", "that")
+                for k in range(lo, hi + 1)
+            ):
+                return True
+    return False
+
+
+def _passive_content(p: Parse, w: Word) -> tuple[int, int]:
+    """What a passive reporting verb reports: its subject, with the verb ("whose death was confirmed Thursday")."""
+    subj = p.children(w.i, "nsubjpass")
+    lo = p.subtree(subj[0].i)[0] if subj else w.i
+    return p.span(min(lo, w.i), w.i)
 
 
 def _last_word(p: Parse) -> int:
@@ -116,6 +226,10 @@ def _has_content(p: Parse, w: Word, quotes: list[Quote]) -> bool:
         return w.lemma in ("call", "raise", "voice", "express")
     if w.lemma in ("express", "voice", "raise"):
         return bool(p.children(w.i, "dobj"))
+    for obj in p.children(w.i, "dobj"):  # "call the killing a deep blow": an object and what it is called
+        lo, hi = p.subtree(obj.i)
+        if any(p.words[k].dep in ("appos", "oprd", "attr") for k in range(lo, hi + 1)):
+            return w.lemma == "call"
     return any(c.dep == "oprd" for c in kids) or (w.lemma == "add" and not p.children(w.i, "dobj"))
 
 
@@ -143,8 +257,12 @@ def _subject(p: Parse, w: Word) -> Word | None:
             if objs:
                 return objs[0]
         return None  # "soldiers were told": the audience, not a speaker
-    subj = p.children(w.i, *_SUBJECTS)
+    subj = p.children(w.i, *_SUBJECTS) or [
+        s for aux in p.children(w.i, "aux") for s in p.children(aux.i, *_SUBJECTS)
+    ]  # the parser sometimes hangs the subject on the auxiliary ("North Korea has ... confirmed")
     if subj:
+        # the nearest subject that can speak ("Dozens killed ..., Palestinian officials say": officials)
+        subj.sort(key=lambda c: (not speaker_ok(p, c), abs(w.i - c.i)))
         s = subj[0]
         if s.low in ("who", "that", "which") and w.dep == "relcl":
             return p.head_of(w.i)  # "officials who said"
@@ -165,8 +283,19 @@ def _subject(p: Parse, w: Word) -> Word | None:
 def speaker_ok(p: Parse, head: Word) -> bool:
     """Whether a phrase with this head word names someone who can speak (a person, an office, a body)."""
     low = head.low
+    if low in _PARTITIVE_HEADS:  # "One of the captured soldiers", "some of the residents"
+        of = [
+            o for prep in p.children(head.i, "prep") if prep.low == "of" for o in p.children(prep.i, "pobj")
+        ]
+        return bool(of) and speaker_ok(p, of[0])
+    if head.text.isupper() and len(head.text) >= 2 and head.text.isalpha():
+        return True  # an acronym: "WHO", "IDF", "UNRWA" (WHO is no pronoun here)
     if head.pos == "PRON":
-        return low in _PERSONAL
+        return low in _PERSONAL_SELF
+    if low in ("other", "others", "latter", "former") and any(
+        c.low == "the" for c in p.children(head.i, "det")
+    ):
+        return True  # "The other wrote ..., stating that": a person named before
     if low in QUANTIFIERS or head.pos in ("DET", "NUM", "ADV", "ADP"):
         return False
     if head.lemma in NOT_SPEAKERS or low in NOT_SPEAKERS:
@@ -214,25 +343,46 @@ def _content(p: Parse, w: Word, last: Word, subject: tuple[int, int], quotes: li
     or the clause before it ("..., the NIS said"), or the text before its subject ('"...," Austin added')."""
     kids = p.children(last.i) + ([] if last is w else p.children(w.i))
     clause = [c for c in kids if c.dep in ("ccomp", "parataxis") and c.i < w.i]
-    if clause:
+    if clause and not any(c.dep in ("ccomp", "parataxis") and c.i > w.i for c in kids):
         c0, c1 = p.span(*p.subtree(clause[0].i))
         return _trim(p.text, c0, min(c1, subject[0]) if c0 < subject[0] < c1 else c1)
     parts = [c for c in kids if c.i > last.i and _is_content(p, w, c)]
     if parts:
         first = min(p.subtree(c.i)[0] for c in parts)
-        final = max(p.subtree(w.i)[1], max(p.subtree(c.i)[1] for c in parts))
+        final = max(p.subtree(c.i)[1] for c in parts)
+        for c in p.children(
+            w.i
+        ):  # adjuncts after the content belong to it ("vows to back Russia 'until victory'")
+            if c.i > final and c.dep in ("prep", "advmod", "npadvmod", "oprd", "dative", "acomp", "punct"):
+                final = max(final, p.subtree(c.i)[1]) if c.dep != "punct" else final
+            elif c.i > final:
+                break  # "..., while the agency said ...": another clause, another statement
+        if final + 1 < len(p.words) and p.words[final + 1].tag == "MD":
+            final = _clause_end(p, final + 1)  # "warns move will 'deepen the suffering'": a clause misread
         c0, c1 = p.span(first, final)
         if c0 < subject[0] < c1:
             c1 = subject[0]  # an inverted subject after the content
         return _trim(p.text, c0, c1)
     if subject[0] > w.start:
         return _trim(p.text, dateline_end(p.text), w.start)  # '"...," said the general'
+    nxt = p.words[last.i + 1] if last.i + 1 < len(p.words) else None
+    if nxt is not None and nxt.pos != "PUNCT" and subject[0] < w.start:
+        return _trim(
+            p.text, nxt.start, p.words[_clause_end(p, nxt.i)].end
+        )  # "medics say Gaza hospital raided ..."
     if subject[0] > 0:
         return _trim(p.text, dateline_end(p.text), subject[0])  # '"...," Austin added.'
     after = [q for q in quotes if q.outer_start >= w.end]
     if after:
         return after[0].outer_start, after[0].outer_end
     return _trim(p.text, w.end, content_end(p.text))
+
+
+def _clause_end(p: Parse, i: int) -> int:
+    """Index of the last word of the clause that word i is in (up to a comma, semicolon or the end)."""
+    while i + 1 < len(p.words) and p.words[i + 1].text not in (",", ";", "—", "–"):
+        i += 1
+    return i
 
 
 def _to_quote(c0: int, c1: int, quotes: list[Quote]) -> tuple[int, int]:
@@ -254,7 +404,9 @@ def _is_content(p: Parse, w: Word, c: Word) -> bool:
     if c.dep in ("ccomp", "xcomp", "oprd", "parataxis", "attr"):
         return True
     if c.dep == "dobj":
-        # "told reporters that ...": the audience is not what is said
+        # "told reporters that ...", "tells Blinken": the audience is not what is said
+        if w.lemma in ("tell", "inform", "brief", "assure", "remind"):
+            return False
         return w.lemma not in TELLING or not any(k.dep in ("ccomp", "xcomp") for k in p.children(w.i))
     return c.dep == "prep" and c.low in _CONTENT_PREPS and not _adjunct(p, c)
 
@@ -285,11 +437,20 @@ def _according(p: Parse, w: Word) -> Attribution | None:
     if not objs or not speaker_ok(p, objs[0]):
         return None
     s0, s1 = _phrase(p, objs[0])
-    a0 = w.start
-    if a0 <= 3:
-        c0, c1 = _trim(p.text, s1, content_end(p.text))
-    else:
-        c0, c1 = _trim(p.text, dateline_end(p.text), a0)
+    s0 = min(s0, p.words[to.i + 1].start) if to is not None and to.i + 1 < len(p.words) else s0
+    end = content_end(p.text)
+    if w.start <= 3:  # "According to X, Y": X runs to the comma before Y's subject
+        main = p.head_of(w.i)
+        subj = p.children(main.i, *_SUBJECTS) if main is not None else []
+        if subj:
+            comma = p.text.rfind(",", s1, p.words[p.subtree(subj[0].i)[0]].start)
+            s1 = max(s1, comma) if comma > 0 else s1
+        c0, c1 = _trim(p.text, s1, end)
+    else:  # "Y, according to X.": X runs to the end of the sentence when no verb follows
+        if not any(v.tag.startswith("VB") and v.start >= s1 for v in p.words):
+            s1 = end
+        c0, c1 = _trim(p.text, dateline_end(p.text), w.start)
+    s0, s1 = _trim(p.text, s0, s1)
     if c1 - c0 < 2:
         return None
     return Attribution(p.text[s0:s1], s0, s1, "according to", "claimed", c0, c1, "according")
@@ -304,5 +465,9 @@ def _source(p: Parse, w: Word) -> Attribution | None:
     if not mods or head is None:
         return None
     s0, s1 = p.span(min(p.subtree(m.i)[0] for m in mods), max(p.subtree(m.i)[1] for m in mods))
+    s1 -= len(p.text[s0:s1]) - len(
+        p.text[s0:s1].removesuffix("'s").removesuffix("’s")
+    )  # "President Sisi's plan"
     c0, c1 = p.span(*p.subtree(head.i))
-    return Attribution(p.text[s0:s1], s0, s1, None, "estimated", c0, c1, "source")
+    stance = "estimated" if w.lemma in ESTIMATE_NOUNS else "claimed"
+    return Attribution(p.text[s0:s1], s0, s1, None, stance, c0, c1, "source")

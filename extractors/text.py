@@ -90,9 +90,18 @@ _DATELINE = re.compile(
 )
 
 
+# "Live Briefing: ", "Analysis | ": a label that a headline starts with, no part of its grammar.
+_LABEL = re.compile(
+    r"(?:Live(?:\s+(?:Briefing|Updates?|Blog))?|Analysis|Opinion|Explainer|Watch|Video|Photos?|Breaking(?:\s+News)?"
+    r"|Exclusive|Updates?|Factbox|Fact\s+check|Timeline|Q&A|Review|Editorial|Interview|In\s+pictures|Listen"
+    r"|Podcast|Today's\s+\w+|\w+\s+Briefing)\s*[:|–—-]\s+",
+    re.IGNORECASE,
+)
+
+
 def dateline_end(text: str) -> int:
-    """Where the text starts after a dateline ("SEOUL — ", "KYIV (AP) — "), or 0."""
-    m = _DATELINE.match(text)
+    """Where the text starts after a dateline ("SEOUL — ", "KYIV (AP) — ") or a label ("Live Briefing: "), or 0."""
+    m = _DATELINE.match(text) or _LABEL.match(text)
     return m.end() if m else 0
 
 
