@@ -36,7 +36,7 @@ class Reading:
 def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     """The class of what quantity `q` counts in the parsed sentence, or None when it counts nothing of the topic."""
     number = _number_word(p, q)
-    if number is None:
+    if number is None or _age(p, number):
         return None
     noun = _counted_noun(p, number, q)
     subset = _is_subset(p, noun or number, q)
@@ -55,6 +55,7 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
         or _adjacent_class(p, number, noun, lex)
         or _total_class(p, noun or number, lex)
         or _part_class(p, number, lex)
+        or _among_class(p, noun or number, lex)
     )
     if found is None:
         return None
@@ -62,10 +63,17 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
 
 
 def _verb_before(p: Parse, q: Quantity, lex: Lexicon) -> tuple[str, str, int] | None:
-    """A unit verb right before the number, whatever the parse says: "killed at least 95 people", "kills 15"."""
+    """A unit verb right before the number, whatever the parse says: "killed at least 95 people", "kills 15"
+    (headlines often get "kill" tagged as a noun)."""
     before = [w for w in p.words if w.end <= q.lead]
-    if before and before[-1].tag.startswith("VB") and (cls := unit_class_of(p, before[-1], lex)):
-        return before[-1].text, cls, before[-1].end
+    if not before or before[-1].pos in ("ADP", "DET", "PUNCT"):
+        return None
+    w = before[-1]
+    low = w.low
+    bases = {w.lemma, low, low.removesuffix("s"), low.removesuffix("ed"), low.removesuffix("ing")}
+    cls = next((c for b in bases if (c := lex.class_of_lemma(b, verb=True))), None)
+    if cls is not None and (w.tag.startswith("VB") or low.endswith(("s", "ed", "ing")) or w.pos == "NOUN"):
+        return w.text, cls, w.end
     return None
 
 
@@ -77,6 +85,18 @@ def _adjacent_class(p: Parse, number: Word, noun: Word | None, lex: Lexicon) -> 
         if nxt.tag in ("VBN", "JJ") and (cls := unit_class_of(p, nxt, lex)):
             return nxt.text, cls, nxt.end
     return None
+
+
+def _age(p: Parse, number: Word) -> bool:
+    """ "Palestinian boy, 3, killed", "the soldier, 24, said": a number set off by commas after a person."""
+    i = number.i
+    return (
+        i - 1 > 0
+        and i + 1 < len(p.words)
+        and p.words[i - 1].text == ","
+        and p.words[i + 1].text == ","
+        and p.words[i - 2].pos in ("NOUN", "PROPN")
+    )
 
 
 def _number_word(p: Parse, q: Quantity) -> Word | None:
@@ -155,6 +175,9 @@ def _predicate_class(p: Parse, target: Word, lex: Lexicon) -> tuple[str, str, in
     for c in p.children(target.i, "acl", "amod", "relcl"):
         if c.i > target.i and (cls := _word_class(p, c, lex)):
             return c.text, cls, c.end  # "51 people killed", "dozens dead"
+        for x in p.children(c.i, "xcomp") if c.i > target.i else []:
+            if cls := _word_class(p, x, lex):
+                return x.text, cls, x.end  # "hundreds queueing to flee"
     head = p.head_of(target.i)
     if head is None:
         return None
@@ -226,6 +249,29 @@ def _part_class(p: Parse, number: Word, lex: Lexicon) -> tuple[str, str, int] | 
     if head is not None and counted and number.dep in ("appos", "conj"):
         cls = unit_class_of(p, head, lex)
         return (head.text, cls, head.end) if cls is not None else None
+    return None
+
+
+def _among_class(p: Parse, target: Word, lex: Lexicon) -> tuple[str, str, int] | None:
+    """A part named with its whole: "including at least five children" (of the killed), "13 children and
+    three women among those killed"."""
+    for prep in p.children(target.i, "prep"):
+        if prep.low == "among":
+            for obj in p.children(prep.i, "pobj"):
+                if found := _predicate_class(p, obj, lex):
+                    return found
+    chain = [target, *p.ancestors(target.i)[:3]]
+    for k, w in enumerate(chain[:-1]):
+        up = chain[k + 1]
+        if w.dep == "pobj" and up.low in ("including", "among"):
+            whole = p.head_of(up.i)
+            if whole is None:
+                return None
+            if whole.tag.startswith("VB") and (cls := unit_class_of(p, whole, lex)):
+                return whole.text, cls, whole.end
+            return _predicate_class(p, whole, lex) or (
+                (whole.text, c, whole.end) if (c := unit_class_of(p, whole, lex)) else None
+            )
     return None
 
 

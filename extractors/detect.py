@@ -17,6 +17,7 @@ from extractors.attribution import Attribution, find_attribution
 from extractors.counting import read_count
 from extractors.figures import Counted, clause_of, count_units
 from extractors.findings import Figure, Finding, Statement
+from extractors.headlines import quote_events
 from extractors.lexicon import Lexicon, key_for, lexicon_for
 from extractors.numbers import Quantity, find_quantities
 from extractors.parse import Parse, parse_all
@@ -152,6 +153,14 @@ def _events(text: str, parse: Parse | None, quotes: list[Quote], lex: Lexicon) -
     """The attributions of a sentence: from its parse, plus the one patterns find where the parse could not
     read it (a headline's "...: Seoul", German text, a verb the parser mistook for an adjective)."""
     events = speech_events(parse, quotes) if parse is not None else []
+    for worn in quote_events(parse, quotes) if parse is not None else []:
+        # a quotation worn by its speaker replaces that speaker's verb in a headline ("'X': Al Jazeera demands")
+        events = [
+            e
+            for e in events
+            if not (e.subject_start < worn.subject_end and worn.subject_start < e.subject_end)
+        ]
+        events.append(worn)
     attr = find_attribution(text, quotes)
     if attr is None or any(
         e.subject_start < attr.subject_end and attr.subject_start < e.subject_end for e in events
