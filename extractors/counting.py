@@ -187,10 +187,10 @@ def _predicate_class(p: Parse, target: Word, lex: Lexicon) -> tuple[str, str, in
             return _predicate_class(p, head, lex)  # "hundreds, perhaps thousands, may have died"
         if (cls := _word_class(p, verb, lex)) and verb.tag.startswith(("VB", "JJ")):
             return verb.text, cls, verb.end  # "kills 15", "dozens killed", "30 died"
-        if verb.lemma in _COPULAS:
+        if verb.lemma in _COPULAS or target.dep == "dobj":
             for c in p.children(verb.i, "acomp", "oprd", "attr", "xcomp"):
                 if cls := _word_class(p, c, lex):
-                    return c.text, cls, c.end  # "are feared dead", "remain missing"
+                    return c.text, cls, c.end  # "are feared dead", "remain missing", "forced 2,500 to flee"
         for c in p.children(verb.i, "conj"):
             if c.tag.startswith("VB") and (cls := _word_class(p, c, lex)):
                 return c.text, cls, c.end  # "killed and wounded", "were killed or went missing"

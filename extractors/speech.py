@@ -298,6 +298,8 @@ def speaker_ok(p: Parse, head: Word) -> bool:
         return True  # "The other wrote ..., stating that": a person named before
     if low in QUANTIFIERS or head.pos in ("DET", "NUM", "ADV", "ADP"):
         return False
+    if head.pos == "PROPN" and head.i > 0 and p.words[head.i - 1].pos == "PROPN":
+        return True  # a name of several words: "Cal Fire", "Storm Hilda" is filtered by the topic
     if head.lemma in NOT_SPEAKERS or low in NOT_SPEAKERS:
         return False
     if head.pos == "PROPN" or head.text[:1].isupper():

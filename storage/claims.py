@@ -39,12 +39,24 @@ class StoredFindings:
     repeated: int
 
 
+REPORTED = "reported"  # the claimant of a figure no one is named for: its revisions are the press's
+
+
+def series(figure: Figure) -> str:
+    """What a figure's values are a series of: its unit class, or for a part of a toll also the part
+    ("killed/children"), so that 13 children killed never revises 38 people killed."""
+    if not figure.subset:
+        return figure.unit_class
+    noun = figure.unit.lower().split()[-1] if figure.unit else ""
+    return f"{figure.unit_class}/{noun}"
+
+
 def claim_key(finding: Detected) -> str:
     """The identity of a claim: unit class, claimant and value for figures; speaker and quote for statements."""
     if isinstance(finding, Figure):
         value = f"{'+' if finding.delta else ''}{finding.value}:{finding.low}:{finding.high}"
         vague = ":vague" if finding.vague else ""
-        return f"figure:{finding.unit_class}:{finding.claimant_key or '-'}:{value}{vague}"
+        return f"figure:{series(finding)}:{finding.claimant_key or '-'}:{value}{vague}"
     digest = hashlib.sha256(quote_key(finding.quote).encode()).hexdigest()[:20]
     return f"statement:{finding.speaker_key}:{digest}"
 
@@ -92,7 +104,7 @@ class ClaimBatch:
         for topic, found in by_topic.items():
             # The claims with these keys, every statement of these speakers (near-duplicates), and every
             # figure of these claimants (earlier values make a revision).
-            figures = [f for f in found if isinstance(f, Figure) and f.claimant_key]
+            figures = [f for f in found if isinstance(f, Figure)]
             classes = sorted({f.unit_class for f in figures})
             queries = [  # each served by an index: uq_claim_topic_key, ix_claim_speaker, ix_claim_lookup
                 (col(Claim.key), [claim_key(f) for f in found], None),
@@ -103,6 +115,14 @@ class ClaimBatch:
                 ),
                 (col(Claim.claimant_key), [f.claimant_key or "" for f in figures], "figure"),
             ]
+            if any(f.claimant_key is None for f in figures):  # unattributed values revise each other too
+                query = select(Claim).where(
+                    Claim.topic == topic,
+                    Claim.kind == "figure",
+                    col(Claim.claimant_key).is_(None),
+                    col(Claim.unit_class).in_(classes),
+                )
+                claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
             for column, values, kind in queries:
                 for chunk in _chunks(v for v in values if v):
                     query = select(Claim).where(Claim.topic == topic, column.in_(chunk))
@@ -135,9 +155,9 @@ class ClaimBatch:
         self._by_key[_ident(claim)] = claim
         if claim.kind == "statement" and claim.speaker_key:
             self._by_speaker[(claim.topic, claim.speaker_key)].append(claim)
-        elif claim.kind == "figure" and claim.claimant_key and ":+" not in claim.key:
+        elif claim.kind == "figure" and ":+" not in claim.key:
             # Increments ("1,500 more") are not values a revision compares with.
-            self._by_claimant[(claim.topic, claim.unit_class or "", claim.claimant_key)].append(claim)
+            self._by_claimant[(claim.topic, _series_of(claim), claim.claimant_key or REPORTED)].append(claim)
 
     def add(self, article: Article, topic: str, findings: Sequence[Detected]) -> int:
         """Decide what each finding of `article` (stored, with an id) is; returns a handle for `result`."""
@@ -209,13 +229,10 @@ class ClaimBatch:
 
     def _previous(self, topic: str, figure: Figure, key: str) -> tuple[str, ...]:
         """The claimant's earlier values for the same unit class, oldest first (empty: not a revision)."""
-        if figure.claimant_key is None or figure.delta:
+        if figure.delta:
             return ()
-        earlier = [
-            c
-            for c in self._by_claimant.get((topic, figure.unit_class, figure.claimant_key), [])
-            if c.key != key
-        ]
+        claimant = figure.claimant_key or REPORTED
+        earlier = [c for c in self._by_claimant.get((topic, series(figure), claimant), []) if c.key != key]
         earlier.sort(key=lambda c: (c.first_published_at or c.first_seen_at or utcnow(), c.id or 1 << 62))
         return tuple(_dated(c) for c in earlier)
 
@@ -235,6 +252,12 @@ class ClaimBatch:
         )
         self._findings.append((row, claim))
         return row
+
+
+def _series_of(claim: Claim) -> str:
+    """A stored claim's series, read back from its key (figure:<series>:<claimant>:<value>)."""
+    parts = claim.key.split(":")
+    return parts[1] if len(parts) > 1 and parts[0] == "figure" else claim.unit_class or ""
 
 
 def _ident(claim: Claim) -> Ident:
