@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -58,28 +59,71 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
+TOPIC_FIELDS = ("title", "terms", "aspects", "context_terms", "events", "not_about", "units", "claimants")
+CLAIMANT_FIELDS = ("name", "aliases")
+
+
+class TopicFieldError(ValueError):
+    """A topic field that cannot be used; `path` is where it is (("claimants", "nis", "alias"))."""
+
+    def __init__(self, message: str, *path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def unknown_field(field: str, known: tuple[str, ...], where: str) -> str:
+    """ "unknown field 'aspect' in topics.x: did you mean 'aspects'?" (or the fields it may be)."""
+    close = difflib.get_close_matches(field, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}?" if close else f"known fields: {', '.join(known)}"
+    return f"unknown field {field!r} in {where}: {hint}"
+
+
 def topic_from_mapping(name: str, data: Mapping[str, Any]) -> Topic:
-    """Build a Topic from its watch-file mapping; raises ValueError naming the bad field."""
+    """Build a Topic from its watch-file mapping; raises TopicFieldError naming the bad field."""
     if not isinstance(data, Mapping):
-        raise ValueError(f"topic {name!r} must be a mapping")
+        raise TopicFieldError(f"topic {name!r} must be a mapping")
+    for field in data:
+        if field not in TOPIC_FIELDS:
+            raise TopicFieldError(unknown_field(str(field), TOPIC_FIELDS, f"topics.{name}"), str(field))
     terms = data.get("terms") or []
     if not isinstance(terms, list) or not terms or not all(isinstance(t, str) for t in terms):
-        raise ValueError(f"topic {name!r}: 'terms' must be a non-empty list of strings")
+        raise TopicFieldError(f"topic {name!r}: 'terms' must be a non-empty list of strings", "terms")
     units_raw = data.get("units") or {}
     if not isinstance(units_raw, Mapping) or not units_raw:
-        raise ValueError(f"topic {name!r}: 'units' must map each unit class to its nouns")
+        raise TopicFieldError(f"topic {name!r}: 'units' must map each unit class to its nouns", "units")
     units = []
     for unit_name, nouns in units_raw.items():
-        if not isinstance(nouns, list) or not all(isinstance(n, str) for n in nouns):
-            raise ValueError(f"topic {name!r}: units.{unit_name} must be a list of nouns")
+        if not isinstance(nouns, list) or not nouns or not all(isinstance(n, str) for n in nouns):
+            raise TopicFieldError(
+                f"topic {name!r}: units.{unit_name} must be a list of nouns", "units", str(unit_name)
+            )
         units.append(UnitClass(name=str(unit_name), nouns=tuple(nouns)))
     claimants = []
-    for key, spec in (data.get("claimants") or {}).items():
+    raw_claimants = data.get("claimants") or {}
+    if not isinstance(raw_claimants, Mapping):
+        raise TopicFieldError(
+            f"topic {name!r}: 'claimants' must map each key to a name and aliases", "claimants"
+        )
+    for key, spec in raw_claimants.items():
         if isinstance(spec, list):
             spec = {"name": spec[0] if spec else key, "aliases": spec}
         if not isinstance(spec, Mapping):
-            raise ValueError(f"topic {name!r}: claimants.{key} must be a mapping with name and aliases")
+            raise TopicFieldError(
+                f"topic {name!r}: claimants.{key} must be a mapping with name and aliases",
+                "claimants",
+                str(key),
+            )
+        for field in spec:
+            if field not in CLAIMANT_FIELDS:
+                where = f"topics.{name}.claimants.{key}"
+                raise TopicFieldError(
+                    unknown_field(str(field), CLAIMANT_FIELDS, where), "claimants", str(key), str(field)
+                )
         aliases = spec.get("aliases") or []
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise TopicFieldError(
+                f"topic {name!r}: claimants.{key}.aliases must be a list of strings", "claimants", str(key)
+            )
         claimants.append(
             Claimant(key=str(key), name=str(spec.get("name") or key), aliases=tuple(str(a) for a in aliases))
         )
@@ -100,5 +144,5 @@ def _strings(name: str, data: Mapping[str, Any], field: str) -> tuple[str, ...]:
     """An optional list of strings from a topic mapping; raises ValueError naming the bad field."""
     raw = data.get(field) or []
     if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
-        raise ValueError(f"topic {name!r}: '{field}' must be a list of strings")
+        raise TopicFieldError(f"topic {name!r}: '{field}' must be a list of strings", field)
     return tuple(raw)

@@ -15,7 +15,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
-from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
@@ -30,7 +29,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from newswatch.settings import get_settings
-from newswatch.watchfile import Watch, WatchFileError, read_watch
+from newswatch.watchfile import Watch, WatchFileError, check_feed_url, read_watch
 
 if TYPE_CHECKING:
     from flows.report import RunSummary
@@ -76,17 +75,10 @@ def print_summary(summary: RunSummary) -> None:
 
 
 def check_feed_urls(urls: list[str]) -> None:
-    """Exit naming the first --feed value that is not an http(s) URL."""
+    """Exit naming the first --feed value that cannot be polled (the watch file's feeds are checked alike)."""
     for url in urls:
-        try:
-            parts = urlsplit(url)
-            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-        except ValueError:
-            ok = False
-        if not ok:
-            fail(
-                f"--feed {url!r} is not an http(s) URL: give the feed's full address, like https://example.org/rss"
-            )
+        if problem := check_feed_url(url):
+            fail(f"--feed {problem}")
 
 
 @contextmanager

@@ -8,12 +8,13 @@ from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, cast
+from urllib.parse import urlsplit
 
 import yaml
 
 from alerts.message import ALERT_KINDS
 from alerts.schedule import QuietHours, parse_period, parse_quiet, parse_zone
-from extractors.topic import Topic, topic_from_mapping
+from extractors.topic import Topic, TopicFieldError, topic_from_mapping, unknown_field
 
 ENV_URLS = "env"  # a route whose url is "env" sends to every untagged configured apprise URL
 
@@ -67,6 +68,11 @@ class Watch:
 
 
 def _line_of(node: yaml.Node | None) -> str:
+    """ "line N" of a node; a block mapping or list is named by its first key (libyaml marks the line before)."""
+    while (
+        isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.value and node.flow_style is not True
+    ):
+        node = node.value[0][0] if isinstance(node, yaml.MappingNode) else node.value[0]
     return f"line {node.start_mark.line + 1}" if node is not None else "top level"
 
 
@@ -89,6 +95,68 @@ def _as_list(value: Any, where: str) -> tuple[str, ...]:
 
 
 _ROUTE_KEYS = ("url", "tag", "topics", "kinds", "mode", "digest", "quiet", "timezone")
+_TOP_KEYS = ("topics", "feeds", "alerts")
+_FEED_KEYS = ("url", "topics")
+
+
+def _unknown_top(field: str) -> str:
+    return unknown_field(field, _TOP_KEYS, "the watch file")
+
+
+def _field_node(root: yaml.Node, keys: tuple[str, ...]) -> yaml.Node | None:
+    """The node of a key path, or of its nearest parent that exists (its key's own line when it is a key)."""
+    node: yaml.Node | None = root
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return node
+        pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
+        if pair is None:
+            return node
+        node = pair[0] if key == keys[-1] else pair[1]
+    return node
+
+
+def check_feed_url(url: str) -> str | None:
+    """Why a feed URL cannot be polled (no http(s) scheme, no host, spaces), or None when it can."""
+    if url != url.strip() or any(c.isspace() for c in url):
+        return f"{url!r} has spaces in it: a URL has none (encode them as %20)"
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    return (
+        None
+        if ok
+        else f"{url!r} is not an http(s) URL: give the feed's full address, like https://example.org/rss"
+    )
+
+
+def _parse_feeds(root: yaml.Node, raw: Any, *, path: str, names: set[str]) -> list[FeedSpec]:
+    """The `feeds:` section: each a URL (checked now, not at the first poll) and the topics it is read for."""
+    feeds: list[FeedSpec] = []
+    node = _key_node(root, "feeds")
+    if raw is not None and not isinstance(raw, list):
+        raise WatchFileError(f"{path}, {_line_of(node)}: 'feeds' must be a list")
+    for i, spec in enumerate(raw or []):
+        item = node.value[i] if isinstance(node, yaml.SequenceNode) and i < len(node.value) else node
+        where = f"{path}, {_line_of(item)}: feeds[{i}]"
+        if isinstance(spec, str):
+            spec = {"url": spec}
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("url"), str):
+            raise WatchFileError(f"{where} needs a 'url'")
+        if unknown := [str(k) for k in spec if k not in _FEED_KEYS]:
+            raise WatchFileError(f"{where}: {unknown_field(unknown[0], _FEED_KEYS, f'feeds[{i}]')}")
+        if problem := check_feed_url(spec["url"]):
+            raise WatchFileError(f"{where}: {problem}")
+        try:
+            feed_topics = _as_list(spec.get("topics", sorted(names)), "'topics'")
+        except ValueError as exc:
+            raise WatchFileError(f"{where}: {exc}") from None
+        if unknown_topics := set(feed_topics) - names:
+            raise WatchFileError(f"{where}: unknown topic(s) {', '.join(sorted(unknown_topics))}")
+        feeds.append(FeedSpec(url=spec["url"], topics=feed_topics))
+    return feeds
 
 
 def _route_where(path: str, alerts: yaml.Node | None, i: int, key: str | None) -> str:
@@ -106,7 +174,7 @@ def _route(
 ) -> Route:
     """One route from its mapping; `fail(field, message)` builds the error that names the line."""
     if unknown := [str(k) for k in spec if k not in _ROUTE_KEYS]:
-        raise fail(unknown[0], f"unknown field {unknown[0]!r} (known: {', '.join(_ROUTE_KEYS)})")
+        raise fail(unknown[0], unknown_field(unknown[0], _ROUTE_KEYS, "this route"))
     url, tag = spec.get("url"), spec.get("tag")
     if (url is None) == (tag is None):
         raise fail(None, "needs a 'url' (an apprise URL or 'env') or a 'tag' (an apprise tag), not both")
@@ -210,27 +278,19 @@ def parse_watch(text: str, *, path: str = "<watch file>") -> Watch:
         raise WatchFileError(
             f"{path}, {_line_of(_key_node(root, 'topics'))}: 'topics' must name at least one topic"
         )
+    for field in data:
+        if field not in _TOP_KEYS:
+            raise WatchFileError(
+                f"{path}, {_line_of(_field_node(root, (str(field),)))}: {_unknown_top(str(field))}"
+            )
     for name, spec in raw_topics.items():
         try:
             topics.append(topic_from_mapping(str(name), spec))
-        except ValueError as exc:
-            raise WatchFileError(f"{path}, {_line_of(_key_node(root, 'topics', str(name)))}: {exc}") from None
+        except TopicFieldError as exc:
+            node = _field_node(root, ("topics", str(name), *exc.path))
+            raise WatchFileError(f"{path}, {_line_of(node)}: {exc}") from None
     names = {t.name for t in topics}
-
-    feeds: list[FeedSpec] = []
-    for i, spec in enumerate(data.get("feeds") or []):
-        where = f"{path}, {_line_of(_key_node(root, 'feeds'))}: feeds[{i}]"
-        if isinstance(spec, str):
-            spec = {"url": spec}
-        if not isinstance(spec, Mapping) or not isinstance(spec.get("url"), str):
-            raise WatchFileError(f"{where} needs a 'url'")
-        try:
-            feed_topics = _as_list(spec.get("topics", sorted(names)), "'topics'")
-        except ValueError as exc:
-            raise WatchFileError(f"{where}: {exc}") from None
-        if unknown := set(feed_topics) - names:
-            raise WatchFileError(f"{where}: unknown topic(s) {', '.join(sorted(unknown))}")
-        feeds.append(FeedSpec(url=spec["url"].strip(), topics=feed_topics))
+    feeds = _parse_feeds(root, data.get("feeds"), path=path, names=names)
 
     routes = _parse_routes(root, data.get("alerts"), path=path, names=names)
     if not routes:

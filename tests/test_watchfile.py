@@ -63,6 +63,46 @@ def test_bad_watch_files_say_where_and_what(text: str, message: str) -> None:
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            GOOD.replace(
+                "    terms: [strike, walkout]", "    terms: [strike, walkout]\n    aspect: [turnout]"
+            ),
+            "line 6: unknown field 'aspect' in topics.strike: did you mean 'aspects'?",
+        ),
+        (
+            GOOD.replace("{name: The union, aliases: [union, RMT]}", "{name: The union, alias: [RMT]}"),
+            "line 9: unknown field 'alias' in topics.strike.claimants.union: did you mean 'aliases'?",
+        ),
+        (
+            GOOD.replace("feeds:", "feed:"),
+            "line 10: unknown field 'feed' in the watch file: did you mean 'feeds'?",
+        ),
+        (
+            GOOD.replace("    topics: [strike]\nalerts", "    topic: [strike]\nalerts"),
+            "line 11: feeds[0]: unknown field 'topic' in feeds[0]: did you mean 'topics'?",
+        ),
+        (
+            GOOD.replace("https://example.org/feed.xml", "example.org/feed.xml"),
+            "line 11: feeds[0]: 'example.org/feed.xml' is not an http(s) URL",
+        ),
+        (
+            GOOD.replace("https://example.org/feed.xml", "https://example.org/my feed.xml"),
+            "line 11: feeds[0]: 'https://example.org/my feed.xml' has spaces in it",
+        ),
+        (GOOD.replace("mode: digest", "mode: digest\n    kind: [new_figure]"), "did you mean 'kinds'?"),
+    ],
+)
+def test_mistakes_a_user_makes_name_the_line_and_the_fix(text: str, message: str) -> None:
+    """Unknown fields are errors with their line and the field meant; feed URLs are checked on reading."""
+    with pytest.raises(WatchFileError) as info:
+        parse_watch(text, path="watch.yaml")
+    assert str(info.value).startswith("watch.yaml, line ")
+    assert message in str(info.value)
+
+
 def test_missing_watch_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(WatchFileError, match="cannot read watch file"):
         load_watch(tmp_path / "nope.yaml")

@@ -1,0 +1,64 @@
+"""Which sentences of an article are about a topic: for its statements, and for its figures.
+
+A sentence's statements count when a term and an aspect of the topic are near it (two sentences before,
+one after), when it has a context word, or, once the article has named the topic, when it names the
+topic's event by a common noun ("the floods"). Its figures count when it or the sentence before (in the
+same paragraph) names a term, or once the article has named the topic (a figure must still count one of
+the topic's units, and its clause must not name what the topic is not about).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.lexicon import Lexicon
+from extractors.sentences import Sentence, split_sentences
+from extractors.text import Source, read_source
+
+_STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can still carry its statements
+_GERMAN = re.compile(
+    r"\b(?:der|die|das|und|nicht|ist|mit|von|zu|den|dem|des|sich|auf|für|wurde|wurden|hat|haben|nach|bei|eine?[rsmn]?"
+    r"|auch|sagte|laut|zufolge|sind|wird|werden|über|gegen)\b|[äöüß]",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An article split into sentences, with which ones are about the topic and which need a parse."""
+
+    src: Source
+    sentences: tuple[Sentence, ...]
+    about: tuple[bool, ...]  # its statements count
+    near: tuple[bool, ...]  # its figures count
+    established: tuple[bool, ...]  # an earlier sentence (or the headline) named the topic
+    parsed: tuple[int, ...]  # indexes of the sentences to parse
+
+
+def scope_of(text: str, lex: Lexicon) -> Scope:
+    """Which sentences of `text` are about the topic, for statements and for figures."""
+    src = read_source(text)
+    if not lex.has_term(src.work) and not lex.has_context(src.work):
+        return Scope(src, (), (), (), (), ())  # most articles of a general feed: nothing to read closely
+    sentences = tuple(split_sentences(src.work))
+    term = [lex.has_term(s.text) for s in sentences]
+    aspect = [lex.has_aspect(s.text) for s in sentences]
+    about, near, est = [], [], []
+    established = False
+    for i, sent in enumerate(sentences):
+        lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
+        a = any(term[lo:hi]) and any(aspect[lo:hi])
+        a = a or lex.has_context(sent.text) or (established and lex.has_event(sent.text))
+        n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established
+        about.append(a)
+        near.append(n)
+        est.append(established)
+        established = established or (term[i] and aspect[i])
+    parsed = tuple(i for i, s in enumerate(sentences) if (about[i] or near[i]) and is_english(s.text))
+    return Scope(src, sentences, tuple(about), tuple(near), tuple(est), parsed)
+
+
+def is_english(text: str) -> bool:
+    """Whether a sentence is English enough for the English parser (German sentences are read by patterns)."""
+    return len(_GERMAN.findall(text)) < 2
