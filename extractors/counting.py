@@ -59,7 +59,10 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     )
     if found is None:
         return None
-    return Reading(found[0], found[1], found[2], subset)
+    unit = (
+        _phrase_text(p, noun) if noun is not None else found[0]
+    )  # "51 people killed": people; "kills 15": kills
+    return Reading(unit, found[1], max(found[2], noun.end if noun is not None else 0), subset)
 
 
 def _verb_before(p: Parse, q: Quantity, lex: Lexicon) -> tuple[str, str, int] | None:

@@ -17,6 +17,7 @@ from extractors.sentences import Sentence, split_sentences
 from extractors.text import Source, read_source
 
 _STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can still carry its statements
+MAX_PARSED = 300  # sentences parsed per article (a long report has 150); the rest are read by patterns only
 _GERMAN = re.compile(
     r"\b(?:der|die|das|und|nicht|ist|mit|von|zu|den|dem|des|sich|auf|für|wurde|wurden|hat|haben|nach|bei|eine?[rsmn]?"
     r"|auch|sagte|laut|zufolge|sind|wird|werden|über|gegen)\b|[äöüß]",
@@ -55,7 +56,9 @@ def scope_of(text: str, lex: Lexicon) -> Scope:
         near.append(n)
         est.append(established)
         established = established or (term[i] and aspect[i])
-    parsed = tuple(i for i, s in enumerate(sentences) if (about[i] or near[i]) and is_english(s.text))
+    parsed = tuple(i for i, s in enumerate(sentences) if (about[i] or near[i]) and is_english(s.text))[
+        :MAX_PARSED
+    ]
     return Scope(src, sentences, tuple(about), tuple(near), tuple(est), parsed)
 
 

@@ -64,7 +64,9 @@ def _relays(p: Parse, found: list[tuple[Word, Attribution]]) -> list[tuple[Word,
     out = list(found)
     drop = set()
     for k, (w, e) in enumerate(found):
-        if e.form == "according" and w.head in verbs and w.head != w.i:
+        if (
+            e.form == "according" and w.head in verbs and w.head < w.i
+        ):  # after its verb, not "According to X, ..."
             vk = verbs[w.head]
             vw, ve = out[vk]
             out[vk] = (vw, replace(ve, relayed=e.subject, relayed_stance=e.stance))
@@ -332,10 +334,13 @@ def _phrase(p: Parse, head: Word) -> tuple[int, int]:
 
 
 def _verb_start(p: Parse, w: Word) -> int:
-    """Where the verb group starts: its auxiliaries and adverbs right before it ("has previously accused")."""
+    """Where the verb group starts: its auxiliaries and adverbs before it ("has previously accused", "has
+    for the first time confirmed")."""
     start = w.i
     for c in p.children(w.i):
-        if c.i < w.i and c.dep in ("aux", "auxpass", "neg", "advmod") and c.i == start - 1:
+        if c.i < w.i and w.i - c.i <= 6 and c.dep in ("aux", "auxpass", "neg"):
+            start = min(start, c.i)
+        elif c.i < w.i and c.dep == "advmod" and c.i == start - 1:
             start = c.i
     return p.words[start].start
 
