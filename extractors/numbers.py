@@ -183,6 +183,11 @@ _DIGIT = re.compile(r"\d")
 _NUMBER_WORD = re.compile(r"\b(?:" + trie_pattern(list(_NUMBER_NEEDLES)) + r")\b")
 
 
+def may_count(text: str) -> bool:
+    """A cheap test before reading numbers: a digit, or a number or vague amount in words."""
+    return bool(_DIGIT.search(text) or _NUMBER_WORD.search(text.lower()))
+
+
 def _word_atoms(text: str) -> list[_Atom]:
     """Numbers written in words and vague amounts ("three thousand", "thousands of")."""
     out: list[_Atom] = []

@@ -6,6 +6,8 @@ parse gives its lemma ("sidestepped" -> "sidestep"), and a speaker by the head n
 
 from __future__ import annotations
 
+import re
+
 from extractors.text import word_set
 
 # Verbs of speech and of public positions, by the stance they give a figure in what they report.
@@ -126,3 +128,33 @@ SOURCE_NOUNS = word_set(
     """estimate estimates figure figures data count counts tally assessment assessments plan proposal offer
     statement report announcement"""
 )
+
+# Past forms the suffix rules below cannot undo.
+_IRREGULAR = {
+    "said": "say", "told": "tell", "wrote": "write", "written": "write", "thought": "think", "spoke": "speak",
+    "spoken": "speak", "held": "hold", "knew": "know", "known": "know", "understood": "understand",
+    "swore": "swear", "sworn": "swear", "put": "put", "led": "lead", "gave": "give", "given": "give",
+    "withdrew": "withdraw", "foresaw": "foresee", "forecast": "forecast",
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+")
+
+
+def _bases(word: str) -> tuple[str, ...]:
+    """The base forms an English verb form may come from ("sidestepped" -> sidestep, "denies" -> deny)."""
+    out = [word, _IRREGULAR.get(word, word)]
+    for suffix, repl in (("ied", "y"), ("ies", "y"), ("ed", ""), ("ed", "e"), ("es", ""), ("s", ""),
+                         ("ing", ""), ("ing", "e"), ("d", "")):  # fmt: skip
+        if word.endswith(suffix) and len(word) - len(suffix) >= 2:
+            stem = word[: -len(suffix)] + repl
+            out.append(stem)
+            if len(stem) > 3 and stem[-1] == stem[-2] and not repl:
+                out.append(stem[:-1])  # "shrugged" -> shrug, "admitted" -> admit
+    return tuple(out)
+
+
+def may_report(text: str) -> bool:
+    """A cheap test before parsing: a word that may be a reporting verb in any inflection, or a source phrase."""
+    low = text.lower()
+    if "according" in low or "citing" in low:
+        return True
+    return any(b in STANCE_OF_LEMMA or b in REFUSING for w in set(_WORD.findall(low)) for b in _bases(w))
