@@ -119,8 +119,13 @@ def model_path() -> Path | None:
     return path if (path / "config.cfg").exists() else None
 
 
+def load_pipeline() -> None:
+    """Load spaCy and the pipeline now (a worker does it before its first job: about a second and a half)."""
+    _pipeline()
+
+
 def _pipeline() -> Any:
-    """spaCy's pipeline, loaded once per process (about a third of a second)."""
+    """spaCy's pipeline, loaded once per process."""
     global _nlp
     with _lock:
         if _nlp is None:

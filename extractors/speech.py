@@ -270,6 +270,9 @@ def _subject(p: Parse, w: Word) -> Word | None:
             return p.head_of(w.i)  # "officials who said"
         return s
     head = p.head_of(w.i)
+    before = _noun_before(p, w)
+    if before is not None and (head is None or w.dep in ("ROOT", "parataxis")):
+        return before  # "..., South Korea's spy agency said": the parser hung the agency elsewhere
     if head is None:
         return None
     if w.dep == "conj" or (w.dep in ("xcomp", "advcl") and w.tag == "VBG") or w.dep == "xcomp":
@@ -280,6 +283,21 @@ def _subject(p: Parse, w: Word) -> Word | None:
             subj = p.children(quoted.i, "nsubjpass")
             return subj[0] if subj else None
     return None
+
+
+def _noun_before(p: Parse, w: Word) -> Word | None:
+    """The noun right before a verb (auxiliaries and adverbs between), when it can speak: the subject a
+    parse missed. Only after a comma or at the start, where a trailing attribution's subject stands."""
+    k = w.i - 1
+    while k >= 0 and p.words[k].dep in ("aux", "auxpass", "advmod", "neg"):
+        k -= 1
+    if k < 0 or p.words[k].pos not in ("NOUN", "PROPN"):
+        return None
+    lo = p.subtree(k)[0]
+    left = p.words[lo - 1] if lo > 0 else None
+    if left is not None and left.text not in (",", "—", "–", '"', "”", "'", "’"):
+        return None
+    return p.words[k] if speaker_ok(p, p.words[k]) else None
 
 
 def speaker_ok(p: Parse, head: Word) -> bool:

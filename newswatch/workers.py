@@ -47,6 +47,9 @@ class WorkerSettings(BaseSettings):
     job_timeout: float = 20.0  # seconds one page or feed may take: trafilatura can take minutes
     worker_memory_mb: int = 600  # a worker growing past this is killed (lxml on a hostile page: GBs)
     worker_max_jobs: int = 2000  # recycled after this many jobs, so slow leaks in parsers stay bounded
+    # A new worker loads trafilatura and the English parser (1-2 s) before its first job, whose time limit
+    # starts only then.
+    worker_start_timeout: float = 120.0
     # Pages larger than this are not extracted at all ("too_large"): the largest of 200 real news pages
     # is 1.4 MB, while a 3 MB page of links kept trafilatura busy for 14 s.
     max_page_bytes: int = 3_000_000
@@ -164,6 +167,20 @@ class _Worker:
         except OSError:
             self._statm = None
 
+    def ready(self, timeout: float) -> bool:
+        """Wait until the worker has loaded what its jobs need (it writes an empty message), or give up."""
+        deadline = time.monotonic() + timeout
+        got = b""
+        while len(got) < HEADER:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._out], [], [], left)[0]:
+                return False
+            chunk = os.read(self._out, HEADER - len(got))
+            if not chunk:
+                return False
+            got += chunk
+        return int.from_bytes(got, "big") == 0
+
     def rss(self) -> int:
         """The worker's resident memory in bytes (0 when unknown)."""
         if self._statm is None:
@@ -260,6 +277,10 @@ class WorkerPool:
                 raise RuntimeError("the worker pool is closed")
             if worker is None or not worker.alive():
                 worker = self._start()
+                if not worker.ready(self.settings.worker_start_timeout):
+                    self._retire(worker, counted=True)
+                    worker = None
+                    return JobOutcome(None, "crashed", "a new worker process could not start")
             outcome = worker.call(payload, limit, memory)
             recycle = worker.jobs >= self.settings.worker_max_jobs or worker.rss() > memory // 2
             if outcome.error in ("timeout", "memory", "crashed") or recycle:
@@ -313,6 +334,12 @@ def serve() -> None:
     importlib.import_module("htmldate")
     for module in ("extractors.detect", "feedparser"):  # the pass's own process never loads these
         importlib.import_module(module)
+    try:
+        importlib.import_module("extractors.parse").load_pipeline()
+    except Exception:  # noqa: BLE001, S110 - a missing pipeline is reported by the first job that needs it
+        pass
+    sink.write((0).to_bytes(HEADER, "big"))  # ready: the first job's clock starts now
+    sink.flush()
     while True:
         header = source.read(HEADER)
         if len(header) < HEADER:

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_quality_gate import bundled_topic
 
 from extractors.detect import detect, is_relevant
 from extractors.findings import Figure, Statement
+from newswatch.settings import BUNDLED_WATCH_FILE
+from newswatch.watchfile import load_watch
 
-TOPIC = bundled_topic()
+TOPIC = load_watch(BUNDLED_WATCH_FILE).topics[0]
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from test_quality_gate import bundled_topic
 
 from extractors.detect import detect, is_relevant
 from extractors.findings import Figure
 from extractors.topic import topic_from_mapping
+from newswatch.settings import BUNDLED_WATCH_FILE
+from newswatch.watchfile import load_watch
 
-TOPIC = bundled_topic()
+TOPIC = load_watch(BUNDLED_WATCH_FILE).topics[0]
 
 
 def figures(text: str) -> list[Figure]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from test_quality_gate import bundled_topic
 
 from extractors.detect import detect
 from extractors.findings import Statement
 from extractors.statements import quote_key, same_statement
+from newswatch.settings import BUNDLED_WATCH_FILE
+from newswatch.watchfile import load_watch
 
-TOPIC = bundled_topic()
+TOPIC = load_watch(BUNDLED_WATCH_FILE).topics[0]
 
 
 def statements(text: str) -> list[Statement]:
