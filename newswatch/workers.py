@@ -9,6 +9,7 @@ moment without leaving a broken pool behind. `serve` is the worker's side.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -334,10 +335,9 @@ def serve() -> None:
     importlib.import_module("htmldate")
     for module in ("extractors.detect", "feedparser"):  # the pass's own process never loads these
         importlib.import_module(module)
-    try:
+    # A missing pipeline is reported by the first job that needs it.
+    with contextlib.suppress(Exception):
         importlib.import_module("extractors.parse").load_pipeline()
-    except Exception:  # noqa: BLE001, S110 - a missing pipeline is reported by the first job that needs it
-        pass
     sink.write((0).to_bytes(HEADER, "big"))  # ready: the first job's clock starts now
     sink.flush()
     while True:

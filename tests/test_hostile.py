@@ -37,7 +37,7 @@ LIMITS = {  # small limits, so that every bad case hits one within seconds
     "NEWSWATCH_REQUEST_DEADLINE": "3",
     "NEWSWATCH_READ_TIMEOUT": "2",
     "NEWSWATCH_CONNECT_TIMEOUT": "2",
-    "NEWSWATCH_JOB_TIMEOUT": "2",
+    "NEWSWATCH_JOB_TIMEOUT": "8",  # good pages and feeds finish well inside it on a busy machine
     "NEWSWATCH_MAX_ENTRIES_PER_FEED": "100",
     "NEWSWATCH_MAX_PER_HOST": "8",  # one local server stands for sixty outlets
 }
