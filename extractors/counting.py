@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from extractors.lexicon import Lexicon
 from extractors.numbers import Quantity
 from extractors.parse import Parse, Word
-from extractors.reporting import COUNTED_NOUNS, SUBSET_NOUNS, TOTAL_NOUNS, TOTAL_VERBS
+from extractors.reporting import COUNTED_NOUNS, MEASURES, NOT_AGENTS, SUBSET_NOUNS, TOTAL_NOUNS, TOTAL_VERBS
 
 _COPULAS = frozenset(
     {"be", "remain", "fear", "feared", "believe", "report", "leave", "declare", "confirm", "presume"}
 )
 _NOUNISH = ("NOUN", "PROPN", "NUM", "PRON", "ADJ")
+_PEOPLE = ("ers", "ors", "ists", "ians", "ents", "ants")  # "hikers", "tourists", "civilians", "residents"
 
 
 @dataclass(frozen=True)
@@ -46,10 +47,13 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
             if cls == lex.base_class and (predicate := _predicate_class(p, noun, lex)):
                 cls = predicate[1]  # "soldiers killed or wounded" count casualties
             return Reading(_phrase_text(p, noun), cls, noun.end, subset)
-        if not _countable(noun):
-            return None
+    verb_before = _verb_before(p, q, lex)
+    if noun is not None and noun.lemma in MEASURES:
+        return None  # "killed over three months", "600 metres underground": a measure, not a count
+    if noun is not None and verb_before is None and not _countable(noun):
+        return None  # "40 mandarin ducks": no verb of the topic's units says what happened to them
     found = (
-        _verb_before(p, q, lex)
+        verb_before
         or (_predicate_class(p, noun, lex) if noun is not None else None)
         or _predicate_class(p, number, lex)
         or _adjacent_class(p, number, noun, lex)
@@ -138,8 +142,12 @@ def _counted_noun(p: Parse, number: Word, q: Quantity) -> Word | None:
 def unit_class_of(p: Parse, w: Word, lex: Lexicon) -> str | None:
     """The unit class of a word, with the compound before it ("death toll", "special forces")."""
     first = min([w.i, *(c.i for c in p.children(w.i, "compound", "amod") if c.i < w.i)])
-    last = w.i + 1 if w.i + 1 < len(p.words) and p.words[w.i + 1].pos in ("ADP", "ADV", "NOUN") else w.i
-    for end in (last, w.i):  # "unaccounted for", "people on board"
+    ends = [w.i]
+    for k in range(w.i + 1, min(len(p.words), w.i + 4)):  # "unaccounted for", "brought to the surface"
+        if p.words[k].pos not in ("ADP", "ADV", "NOUN", "DET", "ADJ", "PART"):
+            break
+        ends.insert(0, k)
+    for end in ends:
         for start in range(first, w.i + 1):
             cls = lex.class_of(p.text[p.words[start].start : p.words[end].end])
             if cls is not None:
@@ -159,8 +167,13 @@ def _phrase_text(p: Parse, w: Word) -> str:
 
 
 def _countable(w: Word) -> bool:
-    """Whether a noun counts people or lives whose fate the sentence's verb can give ("people", "Palestinians")."""
-    return w.lemma in COUNTED_NOUNS or w.low in COUNTED_NOUNS or (w.pos == "PROPN" and w.tag == "NNPS")
+    """Whether a noun counts people or lives whose fate the sentence's verb can give ("people",
+    "Palestinians", "hikers", "tourists", "residents")."""
+    if w.lemma in COUNTED_NOUNS or w.low in COUNTED_NOUNS or (w.pos == "PROPN" and w.tag == "NNPS"):
+        return True
+    return (
+        w.tag == "NNS" and w.low.endswith(_PEOPLE) and w.lemma not in NOT_AGENTS and w.low not in NOT_AGENTS
+    )
 
 
 def _word_class(p: Parse, w: Word, lex: Lexicon) -> str | None:
@@ -190,13 +203,28 @@ def _predicate_class(p: Parse, target: Word, lex: Lexicon) -> tuple[str, str, in
             return _predicate_class(p, head, lex)  # "hundreds, perhaps thousands, may have died"
         if (cls := _word_class(p, verb, lex)) and verb.tag.startswith(("VB", "JJ")):
             return verb.text, cls, verb.end  # "kills 15", "dozens killed", "30 died"
-        if verb.lemma in _COPULAS or target.dep == "dobj":
-            for c in p.children(verb.i, "acomp", "oprd", "attr", "xcomp"):
-                if cls := _word_class(p, c, lex):
-                    return c.text, cls, c.end  # "are feared dead", "remain missing", "forced 2,500 to flee"
+        if (verb.lemma in _COPULAS or target.dep == "dobj") and (found := _complement_class(p, verb, lex)):
+            return found  # "are feared dead", "remain missing", "forced 2,500 to flee", "are under orders"
         for c in p.children(verb.i, "conj"):
             if c.tag.startswith("VB") and (cls := _word_class(p, c, lex)):
                 return c.text, cls, c.end  # "killed and wounded", "were killed or went missing"
+    return None
+
+
+def _complement_class(p: Parse, verb: Word, lex: Lexicon, depth: int = 0) -> tuple[str, str, int] | None:
+    """The class a copula's complement gives: "feared dead", "thought to be dead" (through "to be"),
+    "under evacuation orders", "in shelters", "among those released"."""
+    for c in p.children(verb.i, "acomp", "oprd", "attr", "xcomp"):
+        if cls := _word_class(p, c, lex):
+            return c.text, cls, c.end
+        if depth < 2 and c.dep == "xcomp" and (found := _complement_class(p, c, lex, depth + 1)):
+            return found
+    for prep in p.children(verb.i, "prep"):
+        for obj in p.children(prep.i, "pobj"):
+            if prep.low in ("under", "in", "into") and (cls := unit_class_of(p, obj, lex)):
+                return obj.text, cls, obj.end
+            if prep.low == "among" and (found := _predicate_class(p, obj, lex)):
+                return found  # "Among those released were 2 children"
     return None
 
 
@@ -211,6 +239,8 @@ def _total_class(p: Parse, number: Word, lex: Lexicon) -> tuple[str, str, int] |
             return None
         if head.low == "of" and verb.lemma in TOTAL_NOUNS:
             return _total_noun_class(p, verb, lex)  # "a death toll of 41"
+        if head.low == "of" and verb.pos == "NOUN" and (cls := unit_class_of(p, verb, lex)):
+            return verb.text, cls, verb.end  # "the bodies of two more were recovered"
         if head.low in ("to", "at") and verb.lemma in TOTAL_VERBS:
             for subj in p.children(verb.i, "nsubj", "nsubjpass", "dobj"):
                 if found := _total_noun_class(p, subj, lex):
@@ -229,6 +259,9 @@ def _total_noun_class(p: Parse, noun: Word, lex: Lexicon) -> tuple[str, str, int
         return _phrase_text(p, noun), cls, noun.end
     if noun.lemma not in TOTAL_NOUNS:
         return None
+    for c in p.children(noun.i, "acl", "amod"):
+        if cls := _word_class(p, c, lex):
+            return c.text, cls, c.end  # "the number released", "the number missing"
     for prep in p.children(noun.i, "prep"):
         for obj in p.children(prep.i, "pobj"):
             cls = unit_class_of(p, obj, lex)

@@ -71,6 +71,6 @@ def _read(scope: Scope, parses: dict[int, Parse], lex: Lexicon) -> list[Finding]
         )
         last = next((s for s in reversed(statements) if s.direct), statements[-1] if statements else None)
         if scope.near[i]:
-            found.extend(sentence_figures(src, sent, events, parse, lex, book))
+            found.extend(sentence_figures(src, sent, events, parse, lex, book, weak=scope.weak[i]))
     found.sort(key=lambda f: (f.start, f.end))
     return found

@@ -21,7 +21,7 @@ _REPORTING = {
     advise recommend request implore beg forecast conclude charge counter retort rebut dispute challenge
     defend justify insist order instruct call hold sidestep dodge evade shrug brush deflect voice express raise
     agree disagree concur acknowledge mention specify stipulate swear tout characterize
-    characterise portray frame deem brand liken""",
+    characterise portray frame deem brand liken apologise apologize revise lower update""",
     "estimated": "estimate believe assess think suspect calculate expect understand reckon judge project put place",
     "confirmed": "confirm acknowledge admit concede verify corroborate",
     "denied": "deny dismiss reject refute rebuff disavow",
@@ -36,6 +36,8 @@ CLAUSE_ONLY = word_set(
 )
 # "put the number of dead at 23", "placed the toll at 41": an estimate only with a total as object.
 ESTIMATING = word_set("put place")
+# "raised the number of dead to 530", "raised concern": speech only with a total or a speech object.
+OBJECT_SPEECH = word_set("express voice raise revise lower update")
 # "expressed concern over", "raised the prospect of", "voiced alarm": the object says it is speech.
 SPEECH_OBJECTS = word_set(
     """concern concerns alarm horror hope hopes regret outrage fear fears doubt doubts prospect possibility
@@ -85,7 +87,32 @@ SPEAKER_NOUNS = word_set(
     municipality city council region province state states country countries nation nations bloc union
     coalition cabinet presidency palace kremlin junta administration authority parliament senate congress
     assembly legislature opposition movement organisation organization network channel broadcaster station
-    daily weekly magazine journal tabloid"""
+    daily weekly magazine journal tabloid sheriff sheriffs investigator investigators inspector inspectors
+    coroner examiner pathologist forecaster forecasters meteorologist meteorologists seismologist
+    seismologists geologist geologists engineer engineers wing arm branch bureau desk side sides camp
+    faction factions caucus mediator mediators broker brokers emissary blogger bloggers writer writers
+    reporter reporters commentator commentators pundit pundits presenter host anchor photographer
+    superintendent coordinator administrator landlord tenant tenants merchant merchants dealer dealers
+    strategist strategists consultant consultants defendant defendants plaintiff plaintiffs suspect
+    suspects pupil pupils grandmother grandfather grandson granddaughter uncle aunt cousin friend friends
+    colleague colleagues spouse partner responder responders ranger rangers warden councillor councillors
+    councilor councilors emir sheikh miner miners sailor sailors climber climbers hiker hikers tourist
+    tourists owner operator supporter supporters follower followers user users customer customers
+    passenger traveller travellers traveler travelers eyewitness eyewitnesses bystander bystanders
+    survivor survivors doctor surgeon clinician researcher scientist academic academics"""
+)
+# Agent nouns ("hiker", "commentator") speak; these words end like them and do not.
+NOT_AGENTS = word_set(
+    """order orders number numbers border borders water waters paper papers power powers letter letters matter
+    matters center centre centers centres corner corners chamber chambers quarter quarters summer winter weather
+    sector sectors factor factors error errors floor floors door doors motor motors reactor reactors vector
+    tractor mirror honor honour horror rumor rumour terror tower towers river rivers shelter shelters disaster
+    disasters cluster clusters counter filter finger fingers hunger member laser layer layers liter litre meter
+    metre meters metres monster offer offers other others poster posters prayer prayers register ruler
+    silver theater theatre thunder timber transfer transfers trigger water wonder computer container containers
+    cancer danger dinner leather lever manner manners master matter minor paper parameter proper rather
+    remainder temper trailer tremor tremors behavior behaviour color colour favor favour flavor labor labour
+    major majors minor minors motor vapor vapour tumor tumour armor armour"""
 )
 # Head nouns that are never speakers, whatever the verb ("Video shows", "the strike killed").
 NOT_SPEAKERS = word_set(
@@ -121,6 +148,12 @@ COUNTED_NOUNS = word_set(
     hostages captive captives victim victims body bodies life lives casualty casualties palestinian
     palestinians israeli israelis ukrainian ukrainians russian russians gazan gazans spaniard spaniards
     others more"""
+)
+# Units of time and measure: a number before one of these is no count of people ("over three months").
+MEASURES = word_set(
+    """year month week day hour minute second decade century km kilometre kilometer mile metre meter foot
+    feet inch tonne ton kg kilogram pound litre liter gallon acre hectare percent per cent time times degree
+    mph kph magnitude point points dollar euro"""
 )
 # Nouns of a reporting source that are not speakers but whose modifier is: "U.S. estimates", "UN figures".
 ESTIMATE_NOUNS = word_set("estimate estimates figure figures data count counts tally assessment assessments")

@@ -35,6 +35,7 @@ class Scope:
     sentences: tuple[Sentence, ...]
     about: tuple[bool, ...]  # its statements count
     near: tuple[bool, ...]  # its figures count
+    weak: tuple[bool, ...]  # its figures count only by a context word (no term near, topic not yet named)
     established: tuple[bool, ...]  # an earlier sentence (or the headline) named the topic
     parsed: tuple[int, ...]  # indexes of the sentences to parse
 
@@ -43,25 +44,31 @@ def scope_of(text: str, lex: Lexicon) -> Scope:
     """Which sentences of `text` are about the topic, for statements and for figures."""
     src = read_source(text)
     if not lex.has_term(src.work) and not lex.has_context(src.work):
-        return Scope(src, (), (), (), (), ())  # most articles of a general feed: nothing to read closely
+        return Scope(src, (), (), (), (), (), ())  # most articles of a general feed: nothing to read closely
     sentences = tuple(split_sentences(src.work))
     term = [lex.has_term(s.text) for s in sentences]
     aspect = [lex.has_aspect(s.text) for s in sentences]
-    about, near, est = [], [], []
+    about, near, weak, est = [], [], [], []
     established = False
+    # A context word counts for figures only in an article that names nothing the topic is not about
+    # ("floods kill 2 in New Mexico" is another flood).
+    elsewhere = lex.about_other(src.work)
     for i, sent in enumerate(sentences):
         lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
+        context = lex.has_context(sent.text)
         a = any(term[lo:hi]) and any(aspect[lo:hi])
-        a = a or lex.has_context(sent.text) or (established and lex.has_event(sent.text))
+        a = a or context or (established and lex.has_event(sent.text))
         n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established
+        w = not n and context and not elsewhere  # "Mine collapse: 9 dead, 27 still trapped, says ministry"
         about.append(a)
-        near.append(n)
+        near.append(n or w)
+        weak.append(w)
         est.append(established)
         established = established or (term[i] and aspect[i])
     parsed = tuple(i for i, s in enumerate(sentences) if (about[i] or near[i]) and is_english(s.text))[
         :MAX_PARSED
     ]
-    return Scope(src, sentences, tuple(about), tuple(near), tuple(est), parsed)
+    return Scope(src, sentences, tuple(about), tuple(near), tuple(weak), tuple(est), parsed)
 
 
 def _may_find(text: str) -> bool:

@@ -19,7 +19,9 @@ from extractors.reporting import (
     ESTIMATE_NOUNS,
     ESTIMATING,
     NEEDS_CONTENT,
+    NOT_AGENTS,
     NOT_SPEAKERS,
+    OBJECT_SPEECH,
     REFUSED,
     REFUSING,
     SOURCE_NOUNS,
@@ -42,7 +44,7 @@ _TIME_WORDS = word_set(
 _PARTITIVE_HEADS = word_set("one two three some many several most all none each either neither few")
 TELLING = frozenset({"tell", "inform", "brief", "warn", "urge", "ask", "assure", "remind", "advise"})
 _PERSONAL_SELF = frozenset({"he", "she", "it", "they", "we", "i"})  # "we" speaks in transcripts
-_AGENTIVE = ("ist", "ists", "ian", "ians", "man", "men", "woman", "women", "person", "spokesperson")
+_AGENTIVE = ("ist", "ists", "ian", "ians", "man", "men", "woman", "women", "person", "er", "ers", "or", "ors")
 
 
 def speech_events(p: Parse, quotes: list[Quote]) -> list[Attribution]:
@@ -144,10 +146,11 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
         return None  # "maintains a standing army"; but "maintained that ..."
     if w.lemma in ("talk", "speak") and not _talks_about(p, w):
         return None  # "spoke to reporters"; but "talks about why the talks are posturing"
-    if w.lemma in ("express", "voice", "raise") and not any(
-        c.lemma in SPEECH_OBJECTS or c.low in SPEECH_OBJECTS for c in p.children(w.i, "dobj")
+    if w.lemma in OBJECT_SPEECH and not any(
+        c.lemma in SPEECH_OBJECTS or c.low in SPEECH_OBJECTS or c.lemma in TOTAL_NOUNS
+        for c in p.children(w.i, "dobj")
     ):
-        return None  # "raised funds"; but "expressed concern over", "raised the prospect of"
+        return None  # "raised funds"; but "expressed concern over", "raised the number of dead to 530"
     if _not_yet(p, w):
         return None  # "Hamas has yet to comment", "has yet to be confirmed": nothing said yet
     negated = bool(p.children(w.i, "neg")) or _neither(p, w)
@@ -226,7 +229,7 @@ def _has_content(p: Parse, w: Word, quotes: list[Quote]) -> bool:
         return True
     if any(c.dep == "prep" and c.low in ("for", "on") for c in kids) or any(c.dep == "prt" for c in kids):
         return w.lemma in ("call", "raise", "voice", "express")
-    if w.lemma in ("express", "voice", "raise"):
+    if w.lemma in OBJECT_SPEECH:
         return bool(p.children(w.i, "dobj"))
     for obj in p.children(w.i, "dobj"):  # "call the killing a deep blow": an object and what it is called
         lo, hi = p.subtree(obj.i)
@@ -324,7 +327,9 @@ def speaker_ok(p: Parse, head: Word) -> bool:
         return False
     if head.pos == "PROPN" or head.text[:1].isupper():
         return True
-    return head.lemma in SPEAKER_NOUNS or low in SPEAKER_NOUNS or low.endswith(_AGENTIVE)
+    if head.lemma in SPEAKER_NOUNS or low in SPEAKER_NOUNS:
+        return True
+    return low.endswith(_AGENTIVE) and low not in NOT_AGENTS and head.lemma not in NOT_AGENTS  # "a hiker"
 
 
 def _phrase(p: Parse, head: Word) -> tuple[int, int]:

@@ -57,8 +57,13 @@ def sentence_figures(
     parse: Parse | None,
     lex: Lexicon,
     book: SpeakerBook,
+    *,
+    weak: bool = False,
 ) -> list[Figure]:
-    """The figures in one sentence, each with the claimant and stance of the attribution that holds it."""
+    """The figures in one sentence, each with the claimant and stance of the attribution that holds it.
+
+    A `weak` sentence counts only by a context word: its figures must be claimed by one of the topic's
+    claimants ("Mine collapse: 9 dead, 27 still trapped, says ministry"), and money in it is never one."""
     text = sent.text
     lexical = {c.quantity.start: c for c in count_units(text, lex)}
     read: list[tuple[Quantity, _Read]] = []
@@ -72,13 +77,15 @@ def sentence_figures(
             r = _Read(
                 read[-1][1].unit, read[-1][1].unit_class, q.after, False
             )  # "U.S. estimates were lower, at 1,000"
-        if r is None or _elsewhere(text, q, lex):
+        if r is None or _elsewhere(text, q, lex) or (weak and q.money):
             continue
         read.append((q, r))
     out = []
     for q, r, parts in _totals(text, read, lex):
         outer, inner = _containing(events, q.start)
         claimant, key, stance = _claim(text, q, r.noun_end, outer, inner, lex, book, sent.start)
+        if weak and key not in lex.claimant_keys:
+            continue  # by a context word alone, only one of the topic's own sources makes a count its figure
         start, end = src.span(sent.start + q.start, sent.start + q.end)
         out.append(
             Figure(
