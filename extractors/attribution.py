@@ -22,6 +22,7 @@ from extractors.phrases import (
     word_count,
 )
 from extractors.quotes import Quote, inside
+from extractors.reporting import SPEAKER_NOUNS
 from extractors.speakers import norm_word
 from extractors.text import dateline_end, is_title_case
 from extractors.verbs import (
@@ -37,7 +38,6 @@ from extractors.verbs import (
     NOUN_BEFORE,
     NOUN_BEFORE_LOWER,
     NOUN_LIKE,
-    OUTLETS,
     PARTICIPLE_AFTER,
     QUOTE_LEAD_IN,
     QUOTE_MARK,
@@ -241,13 +241,11 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
 
 
 def _speaker_words(words: list[str], limit: int) -> bool:
-    """Whether a short headline phrase can be a speaker ("Seoul", "South Korean lawmaker")."""
-    return (
-        0 < len(words) <= limit
-        and words[0][:1].isupper()
-        and all(np_ok(Tok(w, 0, 0, norm_word(w))) for w in words)
-        and valid_subject(words)
-    )
+    """Whether a short headline phrase can be a speaker ("Seoul", "South Korean lawmaker", "officials")."""
+    if not 0 < len(words) <= limit or norm_word(words[0]) in NOT_SPEAKER_HEADS:
+        return False  # "...: Timeline of the rescue", "...: Live updates"
+    named = words[0][:1].isupper() or norm_word(words[-1]) in SPEAKER_NOUNS
+    return named and all(np_ok(Tok(w, 0, 0, norm_word(w))) for w in words) and valid_subject(words)
 
 
 def _headline(s: str) -> Attribution | None:
@@ -258,8 +256,7 @@ def _headline(s: str) -> Attribution | None:
         a = cut + len(sep)
         subj = text[a:].strip()
         if 2 <= len(subj) <= 60 and not any(c in subj for c in ':–—"“”'):
-            dash = sep != ": "
-            if _speaker_words(subj.split(), 6) and not (dash and subj.lower() in OUTLETS):
+            if _speaker_words(subj.split(), 6):  # "... - Reuters": the agency is the source
                 b = a + len(text[a:]) - len(text[a:].lstrip())
                 return Attribution(subj, b, b + len(subj), None, "claimed", 0, cut, "headline")
     lead = text.find(": ")

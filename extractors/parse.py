@@ -161,24 +161,32 @@ def sentence_case(text: str) -> str:
     (WordNet's), or the plural of a common noun; names stay as written. Offsets do not change.
     """
     index = _word_index()
+    kept: list[int] = []  # where the last capitalised word kept as a name ended
 
     def lower(m: re.Match[str]) -> str:
         word = m.group()
         low = word.lower().replace("’", "'")
-        if m.start() == 0:
-            return word
-        if low in _FUNCTION_WORDS or any(b in index["verb"] or b in index["adj"] or b in index["adv"]
-                                         for b in _bases(low)):  # fmt: skip
-            return low
-        if (
-            low.endswith("s")
-            and any(b in index["noun"] for b in _bases(low)[1:])
-            and low not in index["noun"]
-        ):
-            return low
+        if _lowered(low, index, after_name=bool(kept) and kept[-1] == m.start() - 1):
+            return word if m.start() == 0 else low  # a sentence's first word keeps its capital
+        kept.append(m.end())
         return word
 
     return _TITLE_WORD.sub(lower, text)
+
+
+def _lowered(low: str, index: dict[str, frozenset[str]], *, after_name: bool) -> bool:
+    """Whether a capitalised headline word is a common word to lowercase (not part of a name)."""
+    if low in _FUNCTION_WORDS or any(
+        b in index["verb"] or b in index["adj"] or b in index["adv"] for b in _bases(low)
+    ):
+        return True
+    # "Dozens", "Floods": a plural of a common noun; but "Northfield Minerals" goes on a name
+    return (
+        low.endswith("s")
+        and not after_name
+        and low not in index["noun"]
+        and any(b in index["noun"] for b in _bases(low)[1:])
+    )
 
 
 def _bases(low: str) -> list[str]:
@@ -195,7 +203,7 @@ def _bases(low: str) -> list[str]:
     ):
         if low.endswith(suffix) and len(low) - len(suffix) >= 3:
             out.append(low[: -len(suffix)] + repl)
-    return out
+    return out + [b[:-3] + "ize" for b in out if b.endswith("ise")]  # British "apologises" -> apologize
 
 
 def _word_index() -> dict[str, frozenset[str]]:

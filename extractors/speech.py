@@ -140,7 +140,7 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
         return None  # "put pressure on", "placed under arrest"; but "put the number of dead at 23"
     if w.lemma == "report" and (not p.children(w.i, "ccomp", "dobj", "parataxis") or _byline(p, w)):
         return None  # "NBC News' Matt Bradley reports from Gaza": a byline, not a statement
-    if w.lemma in CLAUSE_ONLY and not (
+    if (w.lemma in CLAUSE_ONLY or w.lemma in ("brief", "inform")) and not (
         p.children(w.i, "ccomp", "parataxis") or any(0 <= q.outer_start - w.end < 40 for q in quotes)
     ):
         return None  # "maintains a standing army"; but "maintained that ..."
@@ -257,6 +257,8 @@ def _neither(p: Parse, w: Word) -> bool:
 def _subject(p: Parse, w: Word) -> Word | None:
     """The speaker's head word: the verb's subject, its passive agent, or the subject it shares."""
     if p.children(w.i, "auxpass", "nsubjpass"):
+        if w.lemma in TELLING:
+            return None  # "who was briefed by the spy agency": the briefed one speaks, if anyone
         for agent in p.children(w.i, "agent"):
             objs = p.children(agent.i, "pobj")
             if objs:
@@ -292,10 +294,15 @@ def _noun_before(p: Parse, w: Word) -> Word | None:
     """The noun right before a verb (auxiliaries and adverbs between), when it can speak: the subject a
     parse missed. Only after a comma or at the start, where a trailing attribution's subject stands."""
     k = w.i - 1
+    if k >= 0 and p.words[k].text == ",":
+        k -= 1  # "..., the operator, Northfield Minerals, said": the apposition's closing comma
     while k >= 0 and p.words[k].dep in ("aux", "auxpass", "advmod", "neg"):
         k -= 1
     if k < 0 or p.words[k].pos not in ("NOUN", "PROPN"):
         return None
+    head = p.words[p.words[k].head]
+    if p.words[k].dep == "appos" and head.pos in ("NOUN", "PROPN") and k - head.i <= 4:
+        k = head.i  # "the operator, Northfield Minerals": the phrase the apposition names
     lo = p.subtree(k)[0]
     left = p.words[lo - 1] if lo > 0 else None
     if left is not None and left.text not in (",", "—", "–", '"', "”", "'", "’"):
