@@ -264,9 +264,12 @@ def _total_noun_class(p: Parse, noun: Word, lex: Lexicon) -> tuple[str, str, int
             return c.text, cls, c.end  # "the number released", "the number missing"
     for prep in p.children(noun.i, "prep"):
         for obj in p.children(prep.i, "pobj"):
-            cls = unit_class_of(p, obj, lex)
-            if cls is not None and prep.low in ("of", "among"):
-                return obj.text, cls, obj.end
+            if prep.low not in ("of", "among"):
+                continue
+            if (cls := unit_class_of(p, obj, lex)) is not None:
+                return obj.text, cls, obj.end  # "the number of dead"
+            if found := _predicate_class(p, obj, lex):
+                return found  # "the number of people evacuated"
     return None
 
 

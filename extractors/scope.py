@@ -20,6 +20,9 @@ from extractors.text import Source, read_source
 
 _STATEMENT_WINDOW = 2  # sentences before (and one after) a topic term that can still carry its statements
 MAX_PARSED = 300  # sentences parsed per article (a long report has 150); the rest are read by patterns only
+_ELSEWHERE = re.compile(
+    r"\s*(?:Elsewhere|Separately|In other news|In a separate (?:incident|development))\b", re.I
+)
 _GERMAN = re.compile(
     r"\b(?:der|die|das|und|nicht|ist|mit|von|zu|den|dem|des|sich|auf|für|wurde|wurden|hat|haben|nach|bei|eine?[rsmn]?"
     r"|auch|sagte|laut|zufolge|sind|wird|werden|über|gegen)\b|[äöüß]",
@@ -56,6 +59,9 @@ def scope_of(text: str, lex: Lexicon) -> Scope:
     for i, sent in enumerate(sentences):
         lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
         context = lex.has_context(sent.text)
+        if not term[i] and _ELSEWHERE.match(sent.text):
+            about.append(False), near.append(False), weak.append(False), est.append(established)
+            continue  # "Elsewhere, a bus crash killed 11 people": another story in the same article
         a = any(term[lo:hi]) and any(aspect[lo:hi])
         a = a or context or (established and lex.has_event(sent.text))
         n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established

@@ -282,10 +282,10 @@ def _subject(p: Parse, w: Word) -> Word | None:
         return None
     if w.dep == "conj" or (w.dep in ("xcomp", "advcl") and w.tag == "VBG") or w.dep == "xcomp":
         return _subject(p, head) if head.tag.startswith("VB") else None  # "..., saying", "vowed to ..."
-    if w.dep == "pcomp" and head.low == "as":  # "was quoted as saying"
+    if w.dep == "pcomp" and head.low == "as":  # "was quoted as saying", "KCNA quoted an official as calling"
         quoted = p.head_of(head.i)
         if quoted is not None and quoted.lemma == "quote":
-            subj = p.children(quoted.i, "nsubjpass")
+            subj = p.children(quoted.i, "nsubjpass", "dobj")
             return subj[0] if subj else None
     return None
 

@@ -105,6 +105,16 @@ def dateline_end(text: str) -> int:
     return m.end() if m else 0
 
 
+# "... - Reuters", "... – officials": a headline's source after a dash, no part of its grammar.
+_SOURCE_TAIL = re.compile(r"\s+[-–—]\s+(?:\S+\s+){0,5}\S+\s*$")
+
+
+def source_tail_start(text: str) -> int:
+    """Where a headline's "... - Reuters" begins (the length of the text when it has none)."""
+    m = _SOURCE_TAIL.search(text)
+    return m.start() if m and not text.rstrip().endswith((".", "?", "!", '"', "”")) else len(text)
+
+
 _TITLE_WORD = re.compile(r"[A-Za-z][\w’'-]*")
 
 

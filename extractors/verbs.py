@@ -98,11 +98,6 @@ NOUN_BEFORE = word_set(
 NOUN_BEFORE_LOWER = word_set("media news press")  # "media reports", but "NK News reported"
 # Verb forms that are also nouns: after "media", "news" they are the nouns ("media reports").
 NOUN_LIKE = word_set("report reports claim claims estimate estimates comment comments remarks warns offers")
-OUTLETS = word_set(
-    """reuters ap afp associated press bbc cnn yonhap nk news al jazeera the guardian guardian bloomberg
-    nyt new york times washington post kyiv independent ukrainska pravda korea herald korea times japan
-    times moscow times npr dw politico axios newsweek"""
-)
 ACCORDING = re.compile(
     r"\b(?:according\s+to|citing|per|laut|nach\s+(?:(?P<adj>\w+en)\s+)?angaben(?:\s+(?:von|des|der))?)\s+",
     re.IGNORECASE,
