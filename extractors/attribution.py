@@ -255,8 +255,8 @@ def _headline(s: str) -> Attribution | None:
     if cut >= 12:
         a = cut + len(sep)
         subj = text[a:].strip()
-        plain = 2 <= len(subj) <= 60 and not any(c in subj for c in ':–—"“”')
-        if plain and _speaker_words(subj.split(), 6):  # "... - Reuters": the agency is the source
+        short = 2 <= len(subj) <= 60 and not any(c in subj for c in ':–—"“”')
+        if short and _speaker_words(subj.split(), 6):  # "... - Reuters": the agency is the source
             b = a + len(text[a:]) - len(text[a:].lstrip())
             return Attribution(subj, b, b + len(subj), None, "claimed", 0, cut, "headline")
     lead = text.find(": ")

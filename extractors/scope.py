@@ -59,13 +59,15 @@ def scope_of(text: str, lex: Lexicon) -> Scope:
     for i, sent in enumerate(sentences):
         lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
         context = lex.has_context(sent.text)
-        if not term[i] and _ELSEWHERE.match(sent.text):
-            about.append(False), near.append(False), weak.append(False), est.append(established)
-            continue  # "Elsewhere, a bus crash killed 11 people": another story in the same article
+        # "Elsewhere, a bus crash killed 11 people": another story in the same article
+        other = not term[i] and _ELSEWHERE.match(sent.text) is not None
         a = any(term[lo:hi]) and any(aspect[lo:hi])
-        a = a or context or (established and lex.has_event(sent.text))
+        a = not other and (a or context or (established and lex.has_event(sent.text)))
         n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established
-        w = not n and context and not elsewhere  # "Mine collapse: 9 dead, 27 still trapped, says ministry"
+        n = n and not other
+        w = (
+            not n and not other and context and not elsewhere
+        )  # "Mine collapse: 9 dead, 27 trapped, says ministry"
         about.append(a)
         near.append(n or w)
         weak.append(w)
