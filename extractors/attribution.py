@@ -242,7 +242,7 @@ def _according(s: str, toks: list[Tok]) -> Attribution | None:
 
 def _speaker_words(words: list[str], limit: int) -> bool:
     """Whether a short headline phrase can be a speaker ("Seoul", "South Korean lawmaker", "officials")."""
-    if not 0 < len(words) <= limit or norm_word(words[0]) in NOT_SPEAKER_HEADS:
+    if not 0 < len(words) <= limit or {norm_word(words[0]), norm_word(words[-1])} & NOT_SPEAKER_HEADS:
         return False  # "...: Timeline of the rescue", "...: Live updates"
     named = words[0][:1].isupper() or norm_word(words[-1]) in SPEAKER_NOUNS
     return named and all(np_ok(Tok(w, 0, 0, norm_word(w))) for w in words) and valid_subject(words)

@@ -52,6 +52,8 @@ def _worn_quote(p: Parse, q: Quote) -> Attribution | None:
     before = [w for w in p.words if w.end <= q.outer_start]
     if not before or len(before) > _MAX_SPEAKER_WORDS or any(w.tag.startswith("VB") for w in before):
         return None
+    if before[-1].tag == "POS" or before[-1].low.endswith(("'s", "’s")):
+        return None  # "Israel's 'war' against the UN": a possessive, not a speaker
     inside = {w.i for w in before}
     heads = [w for w in before if w.head not in inside or w.head == w.i]
     if len(heads) != 1 or heads[0].pos not in ("NOUN", "PROPN") or not speaker_ok(p, heads[0]):

@@ -111,9 +111,9 @@ def _statement(
 
 
 def other_front(s: Statement, sent: Sentence, lex: Lexicon) -> bool:
-    """Whether a statement is about someone else: its sentence names no topic term and its words name
-    what the topic is not about ("The Israeli military said it struck targets in Lebanon")."""
-    return not lex.has_term(sent.text) and not lex.has_context(sent.text) and lex.about_other(s.quote)
+    """Whether a statement is about someone else: its sentence names no topic term or context word, and
+    names what the topic is not about ("The Israeli military said it struck targets in Lebanon")."""
+    return not lex.has_term(sent.text) and not lex.has_context(sent.text) and lex.about_other(sent.text)
 
 
 def known_speaker(s: Statement, lex: Lexicon) -> bool:

@@ -125,6 +125,8 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
     """The attribution of a reporting verb, or None when w is not one (or is negated, or has no speaker)."""
     if not w.tag.startswith("VB") or w.dep in ("amod", "compound", "nmod"):
         return None  # a verb the parser read as a modifier: the patterns read that sentence instead
+    if w.tag == "VBG" and p.children(w.i, "nsubj") and not p.children(w.i, "aux"):
+        return None  # "Leaked US warning to Israel": a noun, whatever the tagger says
     stance = STANCE_OF_LEMMA.get(w.lemma)
     verb_last = w
     if w.lemma in REFUSING:
@@ -403,7 +405,8 @@ def _content(p: Parse, w: Word, last: Word, subject: tuple[int, int], quotes: li
     if subject[0] > w.start:
         return _trim(p.text, dateline_end(p.text), w.start)  # '"...," said the general'
     nxt = p.words[last.i + 1] if last.i + 1 < len(p.words) else None
-    if nxt is not None and nxt.pos != "PUNCT" and subject[0] < w.start:
+    audience = nxt is not None and nxt.dep in ("dobj", "dative") and w.lemma in TELLING  # "tells Blinken"
+    if nxt is not None and nxt.pos != "PUNCT" and subject[0] < w.start and not audience:
         return _trim(
             p.text, nxt.start, p.words[_clause_end(p, nxt.i)].end
         )  # "medics say Gaza hospital raided ..."

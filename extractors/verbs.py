@@ -137,7 +137,7 @@ GERMAN_ADJECTIVE = re.compile(r"(?:e|en|er|es|em)$")
 ZUFOLGE = re.compile(r"\bzufolge\b", re.IGNORECASE)
 NOT_SPEAKER_HEADS = word_set(
     """analysis explainer live watch opinion update updates breaking exclusive video photos editorial
-    factbox timeline q&a review comment interview"""
+    factbox timeline q&a review comment interview briefing newsletter podcast recap"""
 )  # fmt: skip
 
 
