@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from extractors.attribution import Attribution
 from extractors.findings import Statement
 from extractors.lexicon import Lexicon, key_for
@@ -12,6 +14,7 @@ from extractors.speakers import DETERMINERS, PRONOUNS, QUANTIFIERS, SpeakerBook
 from extractors.statements import is_self, what_is_said, whole_sentence_quote
 from extractors.text import Source, word_set
 
+_PLACE_INTRO = re.compile(r"(?:In|At|Across|Around)\b[^,]{1,60},\s*they\s+(?:say|said)\b")
 _BELIEFS = word_set(
     "believe believes believed think thinks thought suspect suspects suspected expect expects expected understand understands reckon reckons"
 )
@@ -84,11 +87,13 @@ def _statement(
     lex: Lexicon,
 ) -> Statement | None:
     """The statement of one attribution, if it attributes words to an identifiable speaker."""
-    if is_self(attr.subject):
-        return None
     speaker, role, _person = who
-    if speaker.strip().lower() in PRONOUNS and speaker.strip().lower() not in ("he", "she", "it"):
+    pronoun = speaker.strip().lower()
+    local = pronoun == "they" and _PLACE_INTRO.match(sent.text) is not None
+    if is_self(attr.subject) and not local:
         return None
+    if pronoun in PRONOUNS and pronoun not in ("he", "she", "it") and not local:
+        return None  # "they said" with no one named before; but "In Algemesi, they say ...": the people there
     said = what_is_said(sent.text, attr, quotes)
     if said is None:
         return None
