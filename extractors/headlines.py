@@ -10,7 +10,7 @@ from __future__ import annotations
 from extractors.attribution import Attribution
 from extractors.parse import Parse, Word
 from extractors.quotes import Quote
-from extractors.speech import speaker_ok
+from extractors.subjects import speaker_ok
 
 _SUBJECTS = ("nsubj", "nsubjpass")
 _MAX_SPEAKER_WORDS = 8

@@ -38,6 +38,8 @@ CLAUSE_ONLY = word_set(
 ESTIMATING = word_set("put place")
 # "raised the number of dead to 530", "raised concern": speech only with a total or a speech object.
 OBJECT_SPEECH = word_set("express voice raise revise lower update")
+# Verbs whose object is the audience, not what is said: "told reporters that ...".
+TELLING = word_set("tell inform brief warn urge ask assure remind advise")
 # "expressed concern over", "raised the prospect of", "voiced alarm": the object says it is speech.
 SPEECH_OBJECTS = word_set(
     """concern concerns alarm horror hope hopes regret outrage fear fears doubt doubts prospect possibility
