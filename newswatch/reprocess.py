@@ -13,12 +13,12 @@ from sqlmodel import Session, col, select
 from extractors.detect import detect, is_relevant
 from extractors.findings import Figure, describe_figure
 from extractors.findings import Finding as Detected
-from extractors.statements import same_statement
 from extractors.topic import Topic
 from newswatch.pipeline import alert_payload, document_text
 from storage.claims import claim_key, store_findings
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
+from storage.likeness import same_statement, statement_key
 from storage.models import Article, Claim, Finding
 
 
@@ -61,7 +61,7 @@ def _still_found(row: Finding, claim: Claim, detected: Sequence[Detected]) -> bo
             row.kind == "statement"
             and finding.kind == "statement"
             and finding.speaker_key == claim.speaker_key
-            and same_statement(claim.quote or "", finding.quote)
+            and same_statement(statement_key(claim.quote or ""), statement_key(finding.quote))
         ):
             return True
     return False
