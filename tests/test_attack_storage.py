@@ -121,9 +121,9 @@ def servers() -> Iterator[list[LocalServer]]:
         server.stop()
 
 
-def one_pass(engine: Engine, feeds: list[str]) -> list[ReadResult]:
+def one_pass(engine: Engine, feeds: list[str], allowed: str = "127.0.0.0/8") -> list[ReadResult]:
     """A pass over `feeds` through the pipeline's own functions (no Prefect, no alerts)."""
-    settings = Settings(_env_file=None, allowed_networks="127.0.0.0/8")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, allowed_networks=allowed)  # type: ignore[call-arg]
     with session_scope(engine) as s:
         ids = list(ensure_feeds(s, urls=feeds).values())
     with Fetcher(settings) as fetcher:
@@ -203,6 +203,23 @@ def test_a_url_planted_from_a_feed_summary_is_read_when_a_feed_lists_it_again(
     assert 3000 in values and 55_555 not in values  # the page's findings, credited to the page's outlet
     assert claim_of(engine, 3000).first_outlet == "Real Wire"
     assert planted_by == "127.0.0.1 (feed summary)"
+
+
+def test_a_link_the_guard_refused_is_never_stored_as_an_articles_link(
+    engine: Engine, servers: list[LocalServer]
+) -> None:
+    """A link the address guard refused was stored, and shown in alerts, as the article's link."""
+    room, inside = servers[0], servers[1]
+    link = inside.url("/admin/north-korea-troops")
+    planted = "South Korea&apos;s spy agency said 66,666 North Korean soldiers had arrived in Russia."
+    room.route("/feed.xml", Reply(body=rss([(link, planted)])))
+    results = one_pass(engine, [room.url("/feed.xml")], allowed="127.0.0.1/32")
+    with Session(engine) as s:
+        urls = [a.url for a in s.exec(select(Article)).all()]
+    print("articles stored for a refused link:", urls)
+    assert inside.requests == []
+    assert [r.fallback_reason.partition(":")[0] for r in results if r.fallback_reason] == ["refused_address"]
+    assert len(urls) == 1 and link not in urls[0] and not urls[0].startswith("http")
 
 
 # --- bytes the database refuses (attack 6) -------------------------------------------------------------
