@@ -255,3 +255,25 @@ def test_a_nul_byte_in_one_feed_never_blanks_the_others(engine: Engine, servers:
         text = " ".join(str(v) for row in stored for v in row.model_dump().values())
         assert len(s.exec(select(Entry)).all()) == 5
     assert "\x00" not in text and "\x1b" not in text and "\x07" not in text
+
+
+def test_a_value_the_database_refuses_fails_only_its_own_feed(engine: Engine) -> None:
+    """The last line behind the cleaning: should one feed still bring a value the database refuses (a lone
+    surrogate, a NUL), the other feeds of its group are stored and polled all the same."""
+    from storage.feeds import NewEntry, Poll, record_group
+
+    with session_scope(engine) as s:
+        ids = list(ensure_feeds(s, urls=[f"https://feed{n}.example/rss" for n in range(3)]).values())
+    bad_text = "North \ud800 Korea" if engine.dialect.name == "sqlite" else "North \x00 Korea"
+    entries = {
+        feed_id: [NewEntry(guid=f"g{n}", link=f"https://a.example/{n}", title=bad_text if n == 1 else "Fine",
+                           summary="", published=None)]
+        for n, feed_id in enumerate(ids)
+    }  # fmt: skip
+    added = record_group(engine, entries=entries, polls=[Poll(feed_id=i, status="ok") for i in ids])
+    with Session(engine) as s:
+        feeds = {f.id: f for f in s.exec(select(Feed)).all()}
+        stored = s.exec(select(Entry)).all()
+    assert added == {ids[0]: 1, ids[2]: 1}
+    assert [feeds[i].last_status for i in ids] == ["ok", "parse_error", "ok"]
+    assert sorted(e.feed_id for e in stored) == [ids[0], ids[2]]
