@@ -1,8 +1,10 @@
-"""Attack 5: a page of numbers must not exhaust the pass's memory nor flood the channels.
+"""Attack 5: a page of numbers must not exhaust the pass's memory nor flood the channels; and every hostile
+page of issue 14 at once leaves a pass within a gigabyte and two minutes.
 
 A 215 KB page listing thousands of figures once gave 6,991 findings, 35 messages per channel and 1.7 GB
 in the pass's process. Here a real `newswatch run` reads such a page (our own), then, in a pass of its
-own, a control page of prose of the same size; the bounds are counts and the ratio of peak memory.
+own, a control page of prose of the same size; the bounds are counts and the ratio of peak memory. Then
+one pass reads all the hostile pages together, with the product's default limits.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ __all__ = ["prefect_api"]
 PAGE_BYTES = 215_000
 
 
-def numbers_page() -> bytes:
-    """215 KB of paragraphs, each naming a dozen troop figures of one claimant."""
+def numbers_page(size: int = PAGE_BYTES) -> bytes:
+    """`size` bytes of paragraphs, each naming a dozen troop figures of one claimant."""
     paras, n = [], 1000
-    while sum(map(len, paras)) < PAGE_BYTES:
+    while sum(map(len, paras)) < size:
         figures = ", ".join(f"{n + i:,} soldiers" for i in range(12))
         paras.append(f"<p>North Korea has sent {figures} to Russia, South Korea's spy agency said.</p>")
         n += 12
@@ -46,14 +48,24 @@ def prose_page() -> bytes:
     return _page("North Korean troops in Russia: the scene", sentence * (PAGE_BYTES // len(sentence) + 1))
 
 
+def quotes_page() -> bytes:
+    """Fourteen similar kilobyte-long quotes of one speaker."""
+    quotes = [" ".join("ha" if i % 2 == 0 else f"w{k}x{i}" for i in range(300)) for k in range(14)]
+    said = "".join(
+        f'<p>Kim Yo Jong said: "{q}." She spoke of North Korean troops in Russia.</p>' for q in quotes
+    )
+    return _page("North Korean troops in Russia: what was said", said)
+
+
 def _page(title: str, body: str) -> bytes:
     return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
 
 
-def feed(link: str) -> bytes:
+def feed(link: str, *, title: str = "The numbers", summary: str = "", channel: str = "Numbers") -> bytes:
     return (
-        f'<rss version="2.0"><channel><title>Numbers</title><item><title>The numbers</title><link>{link}</link>'
-        f"<guid>{link}</guid><pubDate>Thu, 24 Oct 2024 10:00:00 GMT</pubDate></item></channel></rss>"
+        f'<rss version="2.0"><channel><title>{channel}</title><item><title>{title}</title><link>{link}</link>'
+        f"<guid>{link}</guid><description>{summary}</description>"
+        "<pubDate>Thu, 24 Oct 2024 10:00:00 GMT</pubDate></item></channel></rss>"
     ).encode()
 
 
@@ -117,3 +129,70 @@ def test_a_page_of_numbers_neither_exhausts_memory_nor_floods_channels(
     assert findings <= 200
     assert messages <= 2
     assert peak < 1.5 * calm
+
+
+def test_every_hostile_page_at_once_stays_within_a_gigabyte_and_two_minutes(
+    room: LocalServer, prefect_api: str, tmp_path: Path
+) -> None:
+    """Issue 14's pages together in one pass with the default limits: pages of numbers (215 KB, 1.6 MB),
+    similar quotes, headlines of 56 KB of hyphens and of 5 MB, NUL and Markdown in titles, links to
+    other outlets answering 404, escape sequences in a reason phrase."""
+    html = {"Content-Type": "text/html"}
+    planted = "South Korea&apos;s spy agency said 44,444 North Korean soldiers had arrived in Russia."
+    pages = {
+        "numbers": numbers_page(),
+        "numbers-big": numbers_page(1_600_000),
+        "quotes": quotes_page(),
+    }
+    feeds = []
+    for name, body in pages.items():
+        room.route(f"/{name}.html", Reply(body=body, headers=html))
+        room.route(f"/{name}.xml", Reply(body=feed(room.url(f"/{name}.html"))))
+        feeds.append(room.url(f"/{name}.xml"))
+    room.route("/story.html", Reply(body=prose_page(), headers=html))
+    titles = {
+        "hyphens": "a-" * 28_000,
+        "huge-title": "Troops move north " * 300_000,
+        "nul": "North &#0; Korea &#x1b;]0;pwned&#7;",
+        "markdown": "[text](http://evil.example/x) ![pixel](http://evil.example/p.png) [/x]",
+    }
+    for name, title in titles.items():
+        room.route(
+            f"/{name}.xml",
+            Reply(body=feed(room.url("/story.html"), title=title, channel=f"Wire &#0; {name}")),
+        )
+        feeds.append(room.url(f"/{name}.xml"))
+    for n in range(3):  # links on "other outlets" that answer 404, the claim in the feed's own summary
+        room.route(f"/forged{n}.xml", Reply(body=feed(room.url(f"/outlet{n}/story"), summary=planted)))
+        feeds.append(room.url(f"/forged{n}.xml"))
+    reason = "Oops \x9b2J \x9d0;pwned\x9c [x](http://evil.example/) ![p](http://evil.example/p.png)"
+    room.route("/reason.xml", Reply(status=500, reason=reason))
+    feeds.append(room.url("/reason.xml"))
+
+    db = f"sqlite:///{tmp_path / 'all.db'}"
+    hook = Webhook()
+    log = tmp_path / "all.log"
+    try:
+        started = time.monotonic()
+        proc = start_pass(feeds, pass_env(db, prefect_api, hook), log)
+        peak = watch_peak(proc)
+        code = proc.wait(timeout=600)
+        elapsed = time.monotonic() - started
+        messages = hook.take()
+    finally:
+        hook.stop()
+    assert code == 0, log.read_text(errors="replace")[-3000:]
+    engine = create_engine(db)
+    with Session(engine) as s:
+        per_article = s.exec(select(Finding.article_id, func.count()).group_by(Finding.article_id)).all()
+    engine.dispose()
+    largest = max((len(m) for m in messages), default=0)
+    print(
+        f"every hostile page at once: {elapsed:.1f} s, peak RSS {peak() / 1e6:.0f} MB, "
+        f"{sum(n for _a, n in per_article)} findings (at most {max((n for _a, n in per_article), default=0)} "
+        f"per article), {sum(messages.values())} messages, the largest {largest:,} characters"
+    )
+    assert peak() < 1_000_000_000
+    assert elapsed < 120
+    assert all(n <= 200 for _a, n in per_article)
+    assert largest <= 40_000

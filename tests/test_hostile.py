@@ -2,10 +2,7 @@
 
 Every good article is read and its findings stored; every bad feed ends with its error class (on the feed
 or on its articles, shown by `newswatch feeds`); the canary on 127.0.0.2, which every address trick
-points at, hears nothing; the pass ends within two minutes and its process tree stays under 1 GB. Among
-the bad feeds are all the hostile pages of issue 14 at once: pages of numbers (215 KB and 1.6 MB),
-similar quotes, headlines of 56 KB of hyphens and of 5 MB, a NUL in a title, links to other outlets that
-answer 404, Markdown and escape sequences in titles and in a reason phrase.
+points at, hears nothing; the pass ends within two minutes and its process tree stays under 1 GB.
 """
 
 from __future__ import annotations
@@ -24,7 +21,7 @@ from pathlib import Path
 import pytest
 from httpserver import LocalServer, Reply, bomb, redirect
 from sqlalchemy import create_engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 from test_crash import Webhook, pass_env, prefect_api, start_pass
 
 from extractors.detect import detect
@@ -56,36 +53,6 @@ EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY leak SYSTEM "file://
 PDF = b"%PDF-1.7\n" + b"0" * 5000
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000
 SLOW_PAGE = b"<html><body><p>" + b"<a href='/x'>link text</a> words " * 60_000 + b"</p></body></html>"
-INJECTION = "[text](http://evil.example/x) ![pixel](http://evil.example/p.png) \x1b]0;pwned\x07 [/x]"
-
-
-def numbers_page(size: int) -> bytes:
-    """`size` bytes of paragraphs, each naming a dozen troop figures of one claimant."""
-    paras, n = [], 1000
-    while sum(map(len, paras)) < size:
-        figures = ", ".join(f"{n + i:,} soldiers" for i in range(12))
-        paras.append(f"<p>North Korea has sent {figures} to Russia, South Korea's spy agency said.</p>")
-        n += 12
-    return f"<html><body><article><h1>Numbers</h1>{''.join(paras)}</article></body></html>".encode()
-
-
-def quotes_page() -> bytes:
-    """Fourteen similar kilobyte-long quotes of one speaker."""
-    quotes = [" ".join("ha" if i % 2 == 0 else f"w{k}x{i}" for i in range(300)) for k in range(14)]
-    paras = "".join(
-        f'<p>Kim Yo Jong said: "{q}." She spoke about North Korean troops in Russia.</p>' for q in quotes
-    )
-    return f"<html><body><article><h1>Quotes</h1>{paras}</article></body></html>".encode()
-
-
-def _feed_escaped(text: str) -> str:
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\x1b", "&#x1b;")
-        .replace("\x07", "&#7;")
-    )
 
 
 def rss(items: list[str], *, title: str = "Feed", head: str = "", encoding: str = "utf-8") -> bytes:
@@ -302,84 +269,6 @@ def serve(room: LocalServer, canary: LocalServer) -> tuple[list[str], dict[str, 
             ),
         ),
     }
-    # Issue 14's hostile pages, all in this one pass.
-    forged = [room.url(f"/outlet{n}/2024/10/25/story") for n in range(3)]  # each answers 404
-    planted = "South Korea&apos;s spy agency said 44,444 North Korean soldiers had arrived in Russia."
-    bad.update(
-        {
-            "/bad/numbers.xml": (
-                Reply(
-                    body=rss([item(room.url("/numbers.html"), 0, title="North Korean troops: the numbers")])
-                ),
-                Bad("215 KB page of numbers", "ok", None, lambda s, f: _findings(s, f) <= 200),
-            ),
-            "/bad/numbers-big.xml": (
-                Reply(
-                    body=rss([item(room.url("/numbers-big.html"), 0, title="North Korean troops: numbers")])
-                ),
-                Bad("1.6 MB page of numbers", "ok", None, lambda s, f: _findings(s, f) <= 200),
-            ),
-            "/bad/quotes.xml": (
-                Reply(body=rss([item(room.url("/quotes.html"), 0, title="North Korean troops: quotes")])),
-                Bad("similar quotes of one speaker", "ok"),
-            ),
-            "/bad/hyphens.xml": (
-                Reply(body=rss([item(good, 0, title="a-" * 28_000)])),
-                Bad(
-                    "56 KB headline of hyphens", "ok", None, lambda s, f: max(map(len, _titles(s, f))) <= 300
-                ),
-            ),
-            "/bad/huge-title.xml": (
-                Reply(body=rss([item(room.url("/good/3/0.html"), 0, title="Troops move " * 450_000)])),
-                Bad("5 MB headline", "ok", None, lambda s, f: max(map(len, _titles(s, f))) <= 300),
-            ),
-            "/bad/nul.xml": (
-                Reply(
-                    body=rss(
-                        [item(room.url("/good/4/0.html"), 0, title="North &#0; Korea")], title="Wire &#0;"
-                    )
-                ),
-                Bad("NUL in titles", "ok", None, lambda s, f: "\x00" not in f"{f.title}{_titles(s, f)}"),
-            ),
-            "/bad/forged.xml": (
-                Reply(
-                    body=rss([item(u, n).replace("A short summary.", planted) for n, u in enumerate(forged)])
-                ),
-                Bad(
-                    "links to other outlets answering 404",
-                    "ok",
-                    "http_status",
-                    lambda s, f: {a.outlet for a in _articles(s, f)} == {"127.0.0.1 (feed summary)"},
-                ),
-            ),
-            "/bad/markdown-title.xml": (
-                Reply(body=rss([item(room.url("/good/5/0.html"), 0, title=_feed_escaped(INJECTION))])),
-                Bad(
-                    "Markdown and escapes in a title",
-                    "ok",
-                    None,
-                    lambda s, f: "\x1b" not in "".join(_titles(s, f)),
-                ),
-            ),
-            "/bad/reason.xml": (
-                Reply(
-                    status=500,
-                    reason="Oops \x9b2J \x9d0;pwned\x9c [x](http://evil.example/) ![p](http://evil.example/p.png)",
-                ),
-                Bad(
-                    "escape sequences in a reason phrase",
-                    "http_status",
-                    None,
-                    lambda s, f: "\x9b" not in (f.last_error or ""),
-                ),
-            ),
-        }
-    )
-    room.route("/numbers.html", Reply(body=numbers_page(215_000), headers={"Content-Type": "text/html"}))
-    room.route(
-        "/numbers-big.html", Reply(body=numbers_page(1_600_000), headers={"Content-Type": "text/html"})
-    )
-    room.route("/quotes.html", Reply(body=quotes_page(), headers={"Content-Type": "text/html"}))
     room.route("/bad/loop2.xml", redirect("/bad/loop.xml"))
     room.route("/doc.pdf", Reply(body=PDF, headers={"Content-Type": "application/pdf"}))
     room.route("/photo.png", Reply(body=PNG, headers={"Content-Type": "text/html"}))  # a lying type
@@ -417,11 +306,6 @@ def _guids(s: Session, feed: Feed) -> list[str]:
 
 def _articles(s: Session, feed: Feed) -> list[Article]:
     return [s.get_one(Article, e.article_id) for e in _entries(s, feed) if e.article_id]
-
-
-def _findings(s: Session, feed: Feed) -> int:
-    ids = [a.id for a in _articles(s, feed)]
-    return len(s.exec(select(Finding).where(col(Finding.article_id).in_(ids))).all())
 
 
 def _sources(s: Session, feed: Feed) -> list[str]:
