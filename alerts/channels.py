@@ -13,6 +13,7 @@ import apprise
 
 from alerts import ratelimit
 from alerts.message import Message
+from alerts.sizes import body_limit, fit_body
 from alerts.urls import channel_id, mask_url, split_url, url_secrets
 
 __all__ = ["DeliveryResult", "channel_id", "check_url", "deliver", "mask_url"]
@@ -161,10 +162,15 @@ def deliver(url: str, message: Message) -> DeliveryResult:
             if plugin is None:
                 return DeliveryResult(False, _unsupported(url))
             parts = split_url(url)
-            if parts is not None and parts.scheme in _HTML_SCHEMES:
+            scheme = parts.scheme if parts is not None else ""
+            html = scheme in _HTML_SCHEMES
+            if html:
                 body, body_format = message.html, apprise.NotifyFormat.HTML
             else:
                 body, body_format = message.markdown, apprise.NotifyFormat.MARKDOWN
+            # Cut to what the service takes: a 5 MB headline was posted whole; Discord refuses 2,001 characters.
+            limit = body_limit(scheme, getattr(plugin, "body_maxlen", None), html=html)
+            body = fit_body(body, limit, html=html)
             # One apprise object per URL, so one channel's failure neither blocks nor repeats another's.
             sender = apprise.Apprise(asset=asset)
             sender.add(plugin)

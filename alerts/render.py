@@ -20,7 +20,6 @@ _VAGUE = {12: "dozens", 100: "hundreds", 1000: "thousands", 10_000: "tens of tho
 _TITLE_QUOTE = 90  # a phone's notification shows about this much of a title anyway
 # In one message the figures come first, revisions before new ones: they are what the alert is about.
 _ORDER = {"revised_figure": 0, "new_figure": 1, "new_statement": 2}
-_DATE_SUFFIX = re.compile(r"\s*\([^)]*\)$")  # "3,000 (Oct 23)" -> "3,000"
 
 
 def _when(moment: datetime | None) -> str:
@@ -50,6 +49,15 @@ def describe_figure(f: Figure) -> str:
     return f"{qualifier}{'+' if f.delta else ''}{amount} {noun}"
 
 
+def without_date(value: str) -> str:
+    """An earlier value without its date: "3,000 troops (Oct 23)" -> "3,000 troops" (no regex: a value of
+    many blanks made "\\s*\\(...\\)$" scan quadratically)."""
+    head, bracket, inside = value.rpartition("(")
+    if bracket and inside.endswith(")") and ")" not in inside[:-1]:
+        return head.rstrip()
+    return value
+
+
 def _claimant(f: Figure) -> str:
     return f.claimant or "unattributed"
 
@@ -66,7 +74,7 @@ def _item_title(item: AlertItem) -> str:
     title = f"[{item.topic_title}] {label}: {describe_figure(f)} ({who})"
     if item.change == "revised_figure" and item.previous:
         # The title names only the last earlier value; the body lists them all with their dates.
-        title += f" (was {_DATE_SUFFIX.sub('', item.previous[-1])})"
+        title += f" (was {without_date(item.previous[-1])})"
     return title
 
 

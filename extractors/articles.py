@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from extractors.feeds import FeedEntry
+from extractors.untrusted import NAME_CHARS, TITLE_CHARS, clean_line, clean_text
 
 if TYPE_CHECKING:
     from trafilatura.metadata import Document
@@ -82,15 +83,15 @@ def extract_article(html: bytes | str, *, url: str, find_date: bool = True) -> A
         return None
     if document is None or isinstance(document, dict):
         return None
-    text = _paragraphs(document.text)
+    text = clean_text(_paragraphs(document.text))
     if len(text) < MIN_TEXT_CHARS:
         return None
     return Article(
         url=canonical_url(url),
-        title=_clean(meta.title),
-        author=_clean(meta.author),
+        title=_clean(meta.title, TITLE_CHARS),
+        author=_clean(meta.author, NAME_CHARS),
         published=_utc(meta.date),
-        site_name=_clean(meta.sitename),
+        site_name=_clean(meta.sitename, NAME_CHARS),
         language=_language(markup),
         text=text,
     )
@@ -180,9 +181,9 @@ def _paragraphs(text: str | None) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _clean(value: Any) -> str | None:
-    """A stripped string, or None when empty."""
-    text = str(value).strip() if value is not None else ""
+def _clean(value: Any, limit: int) -> str | None:
+    """One clean line of at most `limit` characters, or None when empty."""
+    text = clean_line(str(value), limit) if value is not None else ""
     return text or None
 
 

@@ -12,6 +12,15 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
+from extractors.untrusted import (
+    NAME_CHARS,
+    SUMMARY_CHARS,
+    TITLE_CHARS,
+    clean_key,
+    clean_line,
+    clean_text,
+    is_clean_link,
+)
 from extractors.urls import canonical_url
 
 PARSE_ERROR = "parse_error"
@@ -78,7 +87,9 @@ def parse_feed(
     feed = result.get("feed") or {}
     entries, notes = _entries(raw_entries, url, max_entries)
     return ParsedFeed(
-        title=_plain_text(str(feed.get("title") or ""), inline=True),
+        title=clean_line(
+            _plain_text(str(feed.get("title") or "")[: SUMMARY_CHARS * 2], inline=True), NAME_CHARS
+        ),
         entries=entries,
         bozo=bozo,
         bozo_reason=reason,
@@ -148,17 +159,18 @@ def _entries(
 def _entry(raw: Any, base: str) -> FeedEntry | None:
     """One FeedEntry, or None when the item carries nothing at all (no link, title or text)."""
     link = canonical_url(str(raw.get("link") or ""), base=base)
-    if not link.startswith(("http://", "https://")):
-        link = ""  # javascript:, mailto:, data: links are not articles we could read
-    title = _plain_text(str(raw.get("title") or ""), inline=True)
-    summary = _plain_text(str(raw.get("summary") or ""))
+    if not link.startswith(("http://", "https://")) or not is_clean_link(link):
+        link = ""  # javascript:, mailto:, data: links are not articles we could read, nor 5 kB ones
+    # Cleaned here, once: a NUL (&#0;) in one entry once failed every feed stored with it on PostgreSQL.
+    title = clean_line(_plain_text(_head(raw.get("title")), inline=True), TITLE_CHARS)
+    summary = clean_text(_plain_text(_head(raw.get("summary"))), SUMMARY_CHARS)
     for content in raw.get("content") or []:
-        text = _plain_text(str(content.get("value") or ""))
+        text = clean_text(_plain_text(_head(content.get("value"))), SUMMARY_CHARS)
         if len(text) > len(summary):
             summary = text
     if not (link or title or summary):
         return None
-    guid = str(raw.get("id") or "").strip() or link
+    guid = clean_key(str(raw.get("id") or "").strip()) or link
     if not guid:
         digest = hashlib.sha256(f"{title}\n{summary}".encode()).hexdigest()
         guid = f"sha256:{digest[:32]}"
@@ -166,6 +178,11 @@ def _entry(raw: Any, base: str) -> FeedEntry | None:
     # DeprecationWarning, and we want the real fallback order anyway.
     published = _utc(dict.get(raw, "published_parsed")) or _utc(dict.get(raw, "updated_parsed"))
     return FeedEntry(guid=guid, link=link, title=title, published=published, summary=summary)
+
+
+def _head(value: Any) -> str:
+    """A feed field as a string, no longer than a cleaned one can use (the HTML parser's work stays bounded)."""
+    return str(value or "")[: SUMMARY_CHARS * 2]
 
 
 def _utc(parsed: Any) -> datetime | None:
@@ -206,8 +223,7 @@ def _reason(exception: Any) -> str:
     """Short text of feedparser's bozo exception: its class and message."""
     if exception is None:
         return "malformed feed"
-    text = f"{type(exception).__name__}: {exception}"
-    return text if len(text) <= _REASON_CHARS else text[: _REASON_CHARS - 1] + "…"
+    return clean_line(f"{type(exception).__name__}: {exception}", _REASON_CHARS)
 
 
 def _is_encoding_note(reason: str | None) -> bool:

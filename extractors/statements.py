@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import html
 import re
-import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from extractors.attribution import Attribution
 from extractors.quotes import Quote
@@ -103,28 +100,3 @@ def whole_sentence_quote(s: str, quotes: list[Quote]) -> Quote | None:
     if q.outer_start == len(s) - len(s.lstrip()) and len(quotes) == 1 and q.outer_end >= len(body) - 1:
         return q
     return None
-
-
-def quote_key(quote: str) -> str:
-    """A normalised quote for recognising the same words across outlets (case, marks, spaces folded)."""
-    text = unicodedata.normalize("NFKC", html.unescape(quote))
-    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').lower()
-    text = text.replace("'", "")
-    text = _PUNCT.sub(" ", text)
-    return " ".join(text.split())
-
-
-def same_statement(a: str, b: str) -> bool:
-    """Whether two quotes are the same remark with small differences in wording or punctuation."""
-    ka, kb = quote_key(a), quote_key(b)
-    if not ka or not kb:
-        return False
-    if ka == kb:
-        return True
-    ta, tb = ka.split(), kb.split()
-    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
-    if len(short) >= 6 and f" {' '.join(short)} " in f" {' '.join(long_)} ":
-        return True  # one outlet quotes a longer stretch of the same remark
-    if min(len(ta), len(tb)) < 0.6 * max(len(ta), len(tb)):
-        return False
-    return SequenceMatcher(None, ta, tb, autojunk=False).ratio() >= 0.8

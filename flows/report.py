@@ -12,6 +12,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from sqlmodel import Session
 
+from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
 from newswatch.pipeline import PollResult, ReadResult
@@ -20,6 +21,11 @@ from storage.queries import ArticleRef
 
 MAX_LINK_ARTIFACTS = 25  # one per article with new findings; a flood of cards helps nobody
 MAX_CHARTS = 4
+# What a pass keeps and shows of its new findings and feeds: the counts stay exact, the rows stop here.
+# (A page of 7,000 numbers once made the summary and its artifacts take gigabytes.)
+MAX_ROWS = 500
+MAX_FEED_ROWS = 300
+MAX_MARKDOWN_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ class RunSummary:
     findings_new: int = 0
     findings_revised: int = 0
     findings_repeated: int = 0
+    findings_dropped: int = 0  # past the per-article cap
     new: list[NewFinding] = field(default_factory=list)
     alerts_sent: int = 0
     alerts_failed: int = 0  # deliveries that failed in this pass (they stay pending)
@@ -81,11 +88,13 @@ class RunSummary:
             self.feeds[poll.status] += 1
         else:
             self.feeds["failed"] += 1
-            self.failures.append((poll.url, poll.status, poll.error or ""))
+            self.failures.append((poll.url, poll.status, (poll.error or "")[:300]))
         self.entries_new += poll.new_entries
-        self.feed_lines.append(
-            FeedLine(poll.url, poll.status, poll.new_entries, len(poll.to_read), poll.error or "")
-        )
+        if len(self.feed_lines) < MAX_ROWS or poll.status not in ("ok", "not_modified"):
+            line = FeedLine(
+                poll.url, poll.status, poll.new_entries, len(poll.to_read), (poll.error or "")[:300]
+            )
+            self.feed_lines.append(line)
 
     def add_crashed_poll(self, error: str) -> None:
         """Count a poll whose task itself failed (a bug, reported but not fatal to the pass)."""
@@ -102,12 +111,16 @@ class RunSummary:
             self.articles_downloaded += read.downloaded
             self.articles_fallback += read.source == "feed"
             self.findings_repeated += read.repeated
+            self.findings_dropped += getattr(read, "dropped", 0)
             for change in read.new:
                 if change.change == "revised_figure":
                     self.findings_revised += 1
                 else:
                     self.findings_new += 1
-                self.new.append(_new_finding(change.topic, change.change, change.finding, read.article_id))
+                if len(self.new) < MAX_ROWS:
+                    self.new.append(
+                        _new_finding(change.topic, change.change, change.finding, read.article_id)
+                    )
 
     def add_sends(self, report: SendReport) -> None:
         """Count the alerts sent and those left pending."""
@@ -137,7 +150,7 @@ class RunSummary:
         took = (datetime.now(UTC) - self.started).total_seconds()
         pending = self.alerts_pending if self.alerts_pending is not None else self.alerts_failed
         lines = [
-            f"# newswatch pass: {', '.join(self.topics)}",
+            f"# newswatch pass: {markdown_text(', '.join(self.topics))}",
             f"Started {self.started:%Y-%m-%d %H:%M:%S} UTC, took {took:.0f} s.",
             "",
             "| | |",
@@ -149,6 +162,10 @@ class RunSummary:
             f"{self.articles_fallback} from the feed's summary) |",
             f"| findings new / revised / repeated | {self.findings_new} / {self.findings_revised} / "
             f"{self.findings_repeated} |",
+            *(
+                [f"| findings dropped past the cap per article | {self.findings_dropped} |"]
+                * bool(self.findings_dropped)
+            ),
             f"| alerts sent / pending / failed | {self.alerts_sent} / {pending} / {self.alerts_given_up or 0} |",
         ]
         if self.alerts_failed:
@@ -162,15 +179,23 @@ class RunSummary:
             "| feed | status | new entries | to read | error |",
             "|---|---|---|---|---|",
         ]
-        for f in sorted(self.feed_lines, key=lambda f: (f.status in ("ok", "not_modified"), f.url)):
+        shown = sorted(self.feed_lines, key=lambda f: (f.status in ("ok", "not_modified"), f.url))
+        for f in shown[:MAX_FEED_ROWS]:
+            # Statuses are our own words (ok, not_modified, or an error class such as http_status).
             status = f.status.replace("_", " ") if f.status in ("ok", "not_modified") else f"**{f.status}**"
-            lines.append(f"| {_cell(f.url)} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |")
+            lines.append(
+                f"| {markdown_code(f.url).replace('|', '%7C')} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |"
+            )
+        if len(shown) > MAX_FEED_ROWS or sum(self.feeds.values()) > len(shown):
+            lines.append(
+                f"\n{sum(self.feeds.values()) - min(len(shown), MAX_FEED_ROWS)} more feeds not listed."
+            )
         lines.append(
             "\nPending alerts wait for a retry with backoff; failed ones gave up after "
             "NEWSWATCH_ALERT_MAX_ATTEMPTS (`newswatch alerts pending` lists them, `newswatch alerts retry` "
             "sends them again)."
         )
-        return "\n".join(lines)
+        return _capped("\n".join(lines), MAX_MARKDOWN_CHARS)
 
     def findings_table(self, refs: dict[int, ArticleRef]) -> list[dict[str, Any]]:
         """The table artifact's rows, figures first: kind, value or quote, claimant or speaker, outlet, link."""
@@ -179,8 +204,15 @@ class RunSummary:
 
 
 def _cell(text: str) -> str:
-    """Text that keeps a Markdown table cell whole."""
-    return text.replace("|", "/").replace("\n", " ")[:200]
+    """Untrusted text as inert Markdown that keeps a table cell whole (no link, image or markup)."""
+    return markdown_text(text, 200)
+
+
+def _capped(markdown: str, size: int) -> str:
+    """Markdown of at most `size` characters, cut at a line with a note."""
+    if len(markdown) <= size:
+        return markdown
+    return markdown[: markdown.rfind("\n", 0, size - 100)] + "\n\n… (shortened)"
 
 
 def _new_finding(topic: str, change: str, finding: Figure | Statement, article_id: int | None) -> NewFinding:
@@ -199,14 +231,15 @@ def _clip(text: str, size: int) -> str:
 
 
 def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
+    # Prefect's UI renders every text cell as Markdown: each is escaped, and the only link is the article's.
     return {  # the words first: a narrow screen shows what was found and by whom before the link
         "change": finding.change.replace("_", " "),
-        "finding": finding.what,
-        "claimant or speaker": finding.by,
-        "outlet": ref.outlet if ref else "",
+        "finding": markdown_text(finding.what, 200),
+        "claimant or speaker": markdown_text(finding.by, 120),
+        "outlet": markdown_text(ref.outlet, 120) if ref else "",
         "kind": finding.kind,
-        "link": ref.url if ref else "",
-        "topic": finding.topic,
+        "link": markdown_link("article", ref.url) if ref else "",
+        "topic": markdown_text(finding.topic, 120),
     }
 
 
@@ -259,11 +292,12 @@ def publish_artifacts(summary: RunSummary) -> None:
     per_article = Counter(f.article_id for f in summary.new if f.article_id)
     for article_id, count in per_article.most_common(MAX_LINK_ARTIFACTS):
         ref = context.refs.get(article_id)
-        if ref is not None and ref.url.startswith(("http://", "https://")):
+        href = markdown_href(ref.url) if ref is not None else None
+        if ref is not None and href is not None:  # the article's own http(s) URL: the only link made
             create_link_artifact(
-                link=ref.url,
-                link_text=f"{ref.title} ({ref.outlet})",
-                description=f"{count} new finding{'s' if count > 1 else ''}: {_clip(ref.title, 80)}",
+                link=href,
+                link_text=markdown_text(f"{ref.title} ({ref.outlet})", 150),
+                description=f"{count} new finding{'s' if count > 1 else ''}: {markdown_text(ref.title, 80)}",
             )
     if context.charts:
         create_markdown_artifact(

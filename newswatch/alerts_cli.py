@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlmodel import Session
 
+from alerts.escaping import terminal_text
 from newswatch.cli import WatchOpt, alerts_app, fail, open_watch
 from newswatch.commands import DbOpt, console, open_engine, when
 from newswatch.settings import Settings, get_settings
@@ -108,7 +109,7 @@ def alerts_pending(db: DbOpt = None) -> None:
             str(r.attempts),
             when(r.created_at),
             when(r.next_attempt_at) if r.status == "pending" else "",
-            escape((r.last_error or "")[:120]),
+            escape(terminal_text(r.last_error or "", 120)),
         )
     console.print(table)
 

@@ -29,6 +29,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 # The first start of the temporary Prefect server creates its database: slow on a busy 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
+from alerts.escaping import terminal_text
 from newswatch.settings import get_settings
 from newswatch.watchfile import Watch, WatchFileError, check_feed_url, read_watch
 
@@ -72,7 +73,8 @@ def print_summary(summary: RunSummary) -> None:
     out = Console(soft_wrap=True)
     out.print(summary.one_line(), highlight=False)
     for url, error_class, detail in summary.failures:
-        out.print(f"  failed: {url}  [{error_class}] {detail}", highlight=False, markup=False)
+        line = f"  failed: {terminal_text(url)}  [{error_class}] {terminal_text(detail)}"
+        out.print(line, highlight=False, markup=False)
 
 
 def check_feed_urls(urls: list[str]) -> None:

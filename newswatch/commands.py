@@ -13,9 +13,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from alerts.escaping import csv_cell, terminal_text
 from extractors.topic import Topic
 from newswatch.cli import app, db_app, err, fail
 from newswatch.settings import get_settings
@@ -113,14 +115,21 @@ def findings(
     elif fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=FINDING_COLUMNS)
         writer.writeheader()
-        writer.writerows(rows)
+        # A cell starting with = + - @ is a formula to a spreadsheet: such text starts with ' instead.
+        writer.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
     else:
         table = Table("when", "change", "finding", "by", "outlet", title=f"{len(rows)} findings")
         for row in rows:
             what = _figure_text(row) if row["kind"] == "figure" else f"“{(row['quote'] or '')[:90]}”"
             who = row["claimant"] or row["speaker"] or "(unattributed)"
-            table.add_row((row["found_at"] or "")[:16], row["change"], what, who, row["outlet"])
+            table.add_row(*map(cell, ((row["found_at"] or "")[:16], row["change"], what, who, row["outlet"])))
         console.print(table)
+
+
+def cell(value: object) -> Text:
+    """Stored text for a table cell: printed as it is (no rich markup: a stored "[/x]" once made every
+    listing fail) and without control characters (no escape sequence reaches the terminal)."""
+    return Text(terminal_text("" if value is None else str(value)))
 
 
 def _figure_text(row: dict[str, object]) -> str:
@@ -203,13 +212,18 @@ def feeds(db: DbOpt = None) -> None:
     )
     for f in rows:
         table.add_row(
-            f.url,
-            (f.last_status or "never polled") + (" (malformed)" if f.bozo else ""),
-            when(f.last_success_at),
-            str(f.failures_in_row),
-            when(f.next_poll_at) or "next pass",
-            f.health,
-            (f.last_error or "")[:80],
+            *map(
+                cell,
+                (
+                    f.url,
+                    (f.last_status or "never polled") + (" (malformed)" if f.bozo else ""),
+                    when(f.last_success_at),
+                    str(f.failures_in_row),
+                    when(f.next_poll_at) or "next pass",
+                    f.health,
+                    (f.last_error or "")[:80],
+                ),
+            )
         )
     console.print(table)
 

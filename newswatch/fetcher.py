@@ -15,6 +15,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from extractors.untrusted import DETAIL_CHARS, clean_line
 from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend, UrlRefusal
 from newswatch.responses import Decoder, max_age_seconds, retry_after_seconds
 from newswatch.settings import Settings
@@ -94,6 +95,13 @@ def _drain(response: httpx.Response, limit: int = 65_536) -> None:
                 pass
 
 
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified header as stored: one clean line of reasonable length, else None."""
+    if value is None:
+        return None
+    return clean_line(value, DETAIL_CHARS) or None
+
+
 def _transport(backend: GuardedBackend, settings: Settings) -> httpx.HTTPTransport:
     """An httpx transport whose connection pool connects through the guarded backend."""
     transport = httpx.HTTPTransport(trust_env=False)
@@ -170,9 +178,11 @@ class Fetcher:
                     current = outcome
                 raise _FailureError("too_many_redirects", f"more than {hop} redirects")
         except _FailureError as failure:
+            # A server's words (its reason phrase, a broken header) end up in logs, terminals and the UI.
+            detail = clean_line(failure.detail, DETAIL_CHARS * 2)
             return FetchResult(
                 url, current, failure.status, b"", None, None, None, False,
-                failure.error, failure.detail, time.monotonic() - started, failure.retry_after,
+                failure.error, detail, time.monotonic() - started, failure.retry_after,
             )  # fmt: skip
         finally:
             REQUEST_DEADLINE.reset(token)
@@ -212,8 +222,8 @@ class Fetcher:
                 return str(response.url.join(location).copy_with(fragment=None))
             except httpx.InvalidURL:
                 raise _FailureError("bad_url", f"HTTP {status} to an unparseable location", status) from None
-        etag = response.headers.get("etag")
-        modified = response.headers.get("last-modified")
+        etag = _validator(response.headers.get("etag"))
+        modified = _validator(response.headers.get("last-modified"))
         kind = response.headers.get("content-type")
         if status == 304 and ("If-None-Match" in headers or "If-Modified-Since" in headers):
             # A 304 need not repeat the validators; the ones sent are still the current ones.
@@ -228,7 +238,7 @@ class Fetcher:
         if not 200 <= status < 300:
             raise _FailureError(
                 "http_status",
-                f"the server answered HTTP {status} {response.reason_phrase}",
+                f"the server answered HTTP {status} {clean_line(response.reason_phrase, DETAIL_CHARS)}",
                 status,
                 retry_after_seconds(response.headers.get("retry-after")) if status in (429, 503) else None,
             )

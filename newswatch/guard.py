@@ -78,48 +78,64 @@ class AddressRefusedError(Exception):
 
 @dataclass(frozen=True)
 class AddressGuard:
-    """Refuses every non-public address unless it lies in one of the `allowed` networks."""
+    """Refuses every non-public address unless it lies in one of the `allowed` networks (and, when that
+    entry names ports, the connection goes to one of them)."""
 
     allowed: tuple[IPNetwork, ...] = ()
     resolver: Resolver = field(default=resolve_host, compare=False)
+    # For each allowed network, the ports it is allowed on as an inclusive range; None: any port.
+    ports: tuple[tuple[int, int] | None, ...] = ()
 
     @classmethod
     def from_setting(cls, allowed_networks: str, *, resolver: Resolver = resolve_host) -> AddressGuard:
-        """Parse NEWSWATCH_ALLOWED_NETWORKS ("127.0.0.1/32, ::1"); ValueError names a bad entry."""
+        """Parse NEWSWATCH_ALLOWED_NETWORKS ("127.0.0.1/32, 10.1.2.3:8080, [fd00::/8]:443, 10.0.0.0/24:8000-8099");
+        ValueError names a bad entry."""
         networks: list[IPNetwork] = []
+        ports: list[tuple[int, int] | None] = []
         for entry in (e.strip() for e in allowed_networks.split(",")):
             if not entry:
                 continue
             try:
-                networks.append(ipaddress.ip_network(entry, strict=False))
+                network, allowed_ports = _allowed_entry(entry)
             except ValueError:
                 raise ValueError(
-                    f"NEWSWATCH_ALLOWED_NETWORKS: {entry!r} is not an IP address or CIDR network "
-                    "(expected e.g. 127.0.0.1/32, 10.0.0.0/8 or ::1)"
+                    f"NEWSWATCH_ALLOWED_NETWORKS: {entry!r} is not an IP address or CIDR network with an optional "
+                    "port (expected e.g. 127.0.0.1/32, 10.1.2.3:8080, 10.0.0.0/8:443, [fd00::/8]:443 or ::1)"
                 ) from None
-        return cls(tuple(networks), resolver)
+            networks.append(network)
+            ports.append(allowed_ports)
+        return cls(tuple(networks), resolver, tuple(ports))
 
-    def check_ip(self, ip: str) -> str | None:
-        """None when a connection to `ip` is allowed, else the reason ("loopback address 127.0.0.1")."""
+    def check_ip(self, ip: str, port: int | None = None) -> str | None:
+        """None when a connection to `ip` (on `port`, when known) is allowed, else the reason ("loopback
+        address 127.0.0.1"). An entry that names ports lets through connections to those ports only."""
         try:
             address = ipaddress.ip_address(ip)
         except ValueError:
             return f"{ip!r} is not an IP address"
-        if any(address in network for network in self.allowed if network.version == address.version):
-            return None
         kind = address_class(address)
         if kind is None:
             return None
+        for n, network in enumerate(self.allowed):
+            if network.version != address.version or address not in network:
+                continue
+            span = self.ports[n] if n < len(self.ports) else None
+            if span is None or (port is not None and span[0] <= port <= span[1]):
+                return None
         mapped = getattr(address, "ipv4_mapped", None)
-        return f"{kind} address {address}" + (f" ({mapped})" if mapped else "")
+        on_port = f" on port {port}" if port is not None and self._listed(address) else ""
+        return f"{kind} address {address}" + (f" ({mapped})" if mapped else "") + on_port
 
-    def check_addresses(self, host: str, addresses: Iterable[str]) -> str | None:
-        """None when every address `host` resolved to is allowed, else the first refusal."""
+    def _listed(self, address: IPAddress) -> bool:
+        return any(address in n for n in self.allowed if n.version == address.version)
+
+    def check_addresses(self, host: str, addresses: Iterable[str], port: int | None = None) -> str | None:
+        """None when every address `host` resolved to is allowed (on `port`), else the first refusal."""
         listed = list(addresses)
         if not listed:
             return f"host {host} resolves to no address"
         for ip in listed:
-            reason = self.check_ip(ip)
+            reason = self.check_ip(ip, port)
             if reason is not None:
                 return reason if ip == host else f"host {host} resolves to {reason}"
         return None
@@ -147,22 +163,23 @@ class AddressGuard:
         if parsed.userinfo:
             # "http://trusted.example@127.0.0.1/" reads as one host and connects to another.
             return UrlRefusal("refused_address", "URL carries user info before the host (user@host)")
-        refused = self._host_refusal(host, resolve)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        refused = self._host_refusal(host, resolve, port)
         return parsed if refused is None else refused
 
-    def _host_refusal(self, host: str, resolve: bool) -> UrlRefusal | None:
+    def _host_refusal(self, host: str, resolve: bool, port: int) -> UrlRefusal | None:
         """Check the host part: IP literals directly, odd IP spellings refused, names resolved."""
         if ":" in host:
             if "%" in host:
                 return UrlRefusal("refused_address", f"IPv6 zone identifier in host {host}")
-            reason = self.check_ip(host)
+            reason = self.check_ip(host, port)
             return None if reason is None else UrlRefusal("refused_address", reason)
         try:
             ipaddress.IPv4Address(host)
         except ValueError:
             pass
         else:
-            reason = self.check_ip(host)
+            reason = self.check_ip(host, port)
             return None if reason is None else UrlRefusal("refused_address", reason)
         labels = [label for label in host.split(".") if label]
         if labels and NUMERIC_LABEL.match(labels[-1]):
@@ -175,13 +192,40 @@ class AddressGuard:
             addresses = self.resolver(host)
         except OSError:
             return UrlRefusal("refused_address", f"host {host} does not resolve")
-        reason = self.check_addresses(host, addresses)
+        reason = self.check_addresses(host, addresses, port)
         return None if reason is None else UrlRefusal("refused_address", reason)
 
     def check_url(self, url: str) -> str | None:
         """None when `url` is http(s), plain and every address its host resolves to is allowed."""
         refused = self.refusal(url)
         return None if refused is None else refused.reason
+
+
+def _allowed_entry(entry: str) -> tuple[IPNetwork, tuple[int, int] | None]:
+    """One entry of NEWSWATCH_ALLOWED_NETWORKS: an address or CIDR, optionally with ":port" or
+    ":low-high" (IPv6 in brackets then: "[fd00::/8]:443"); ValueError when it is none of these."""
+    text, ports = entry, ""
+    if entry.startswith("["):
+        text, close, rest = entry[1:].partition("]")
+        if not close or (rest and not rest.startswith(":")):
+            raise ValueError(entry)
+        ports = rest[1:]
+        if rest and not ports:
+            raise ValueError(entry)
+    elif entry.count(":") == 1:  # an IPv4 address or network with a port (a bare IPv6 has several colons)
+        text, _, ports = entry.partition(":")
+        if not ports:
+            raise ValueError(entry)
+    network = ipaddress.ip_network(text.strip(), strict=False)
+    if not ports:
+        return network, None
+    low, dash, high = ports.partition("-")
+    span = (int(low), int(high) if dash else int(low))
+    if not (
+        low.strip().isdigit() and (not dash or high.strip().isdigit()) and 1 <= span[0] <= span[1] <= 65535
+    ):
+        raise ValueError(entry)
+    return network, span
 
 
 def _clamp(timeout: float | None, expired: type[Exception]) -> float | None:
@@ -251,7 +295,7 @@ class GuardedBackend(httpcore.NetworkBackend):
         timeout = _clamp(timeout, httpcore.ConnectTimeout)
         started = time.monotonic()
         addresses = [host] if _is_ip(host) else self._resolve(host, timeout)
-        reason = self._guard.check_addresses(host, addresses)
+        reason = self._guard.check_addresses(host, addresses, port)
         if reason is not None:
             raise AddressRefusedError(reason)
         failure: httpcore.ConnectError | None = None

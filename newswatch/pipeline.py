@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,14 +16,15 @@ from extractors.articles import Article as ExtractedArticle
 from extractors.articles import article_from_entry, not_html_reason
 from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.findings import Finding as Detected
+from extractors.limits import bound_findings
 from extractors.topic import Topic
+from extractors.untrusted import DETAIL_CHARS, clean_line
 from newswatch.fetcher import Fetcher, FetchResult
 from newswatch.settings import Settings
 from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings
 from newswatch.workers import document_text as document_text  # re-exported: reprocessing reads it here
 from storage.claims import ClaimChange
-from storage.db import session_scope
-from storage.feeds import NewEntry, Poll, add_entries, record_polls, unprocessed_entries
+from storage.feeds import NewEntry, Poll, record_group, unprocessed_entries
 from storage.models import Article, Entry, Feed
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -57,6 +58,7 @@ class ReadResult:
     fallback_reason: str | None  # "<error class>: <detail>" when the feed's text stood in for the page
     new: tuple[ClaimChange, ...]
     repeated: int
+    dropped: int = 0  # findings past the per-article cap, not stored
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class PreparedEntry:
     downloaded: bool
     findings: Mapping[str, Sequence[Detected]]  # by topic name
     feed_id: int = 0
+    dropped: int = 0  # findings past the per-article cap (extractors.limits), not stored
 
 
 def poll_feeds(
@@ -109,10 +112,9 @@ def poll_feeds(
         for poll, (status, _error, parsed) in zip(polls, read, strict=True)
         if parsed is not None and status == "ok"
     }
-    with session_scope(engine) as session:
-        # The entries first: a feed's new entries move its quiet time, and so when it is polled next.
-        added = add_entries(session, entries=listed)
-        record_polls(session, polls=polls)
+    # The entries first: a feed's new entries move its quiet time, and so when it is polled next.
+    added = record_group(engine, entries=listed, polls=polls)
+    with Session(engine) as session:
         waiting = unprocessed_entries(session, feed_ids=feed_ids, limit=settings.max_articles_per_feed)
     urls = {feed[0]: feed[1] for feed in feeds}
     order = {feed_id: n for n, feed_id in enumerate(feed_ids)}
@@ -235,23 +237,39 @@ def _prepare(
     known: tuple[int | None, str | None, str] | None,
     topics: Sequence[Topic],
 ) -> PreparedEntry:
+    """An entry read and detected, its findings within the per-article bounds (the rest counted)."""
+    prepared, document = _read_entry(fetcher, pool, entry, known, topics)
+    bounded = bound_findings(document, prepared.findings)
+    return replace(prepared, findings=bounded.findings, dropped=bounded.dropped)
+
+
+def _read_entry(
+    fetcher: Fetcher,
+    pool: WorkerPool,
+    entry: Entry,
+    known: tuple[int | None, str | None, str] | None,
+    topics: Sequence[Topic],
+) -> tuple[PreparedEntry, str]:
     assert entry.id is not None
     if known is not None:
-        findings = _detect(pool, document_text(known[1], known[2]), topics)
-        return PreparedEntry(entry.id, entry.published, known[0], None, None, False, findings, entry.feed_id)
+        document = document_text(known[1], known[2])
+        findings = _detect(pool, document, topics)
+        return PreparedEntry(entry.id, entry.published, known[0], None, None, False, findings, entry.feed_id), document  # fmt: skip
     reading, reason = _read_page(fetcher, pool, entry, topics)
     if reading is not None and reading.article is not None:
         published = entry.published or reading.article.published
-        return PreparedEntry(entry.id, published, None, reading.article, None, True, reading.findings, entry.feed_id)  # fmt: skip
+        document = document_text(reading.article.title or entry.title, reading.article.text)
+        return PreparedEntry(entry.id, published, None, reading.article, None, True, reading.findings, entry.feed_id), document  # fmt: skip
     feed_entry = FeedEntry(
         guid=entry.guid, link=entry.link, title=entry.title, published=entry.published, summary=entry.summary
     )
     article = article_from_entry(feed_entry)
-    findings = _detect(pool, document_text(article.title or entry.title, article.text), topics)
+    document = document_text(article.title or entry.title, article.text)
+    findings = _detect(pool, document, topics)
     downloaded = entry.link != ""
     return PreparedEntry(
         entry.id, entry.published, None, article, reason, downloaded, findings, entry.feed_id
-    )
+    ), document
 
 
 def _read_page(
@@ -279,7 +297,7 @@ def _read_page(
     if outcome.error == "memory":
         return None, f"too_large: extracting the page {outcome.detail}"
     if outcome.error is not None:
-        return None, f"extraction_failed: {outcome.detail}"
+        return None, f"extraction_failed: {clean_line(outcome.detail or '', DETAIL_CHARS)}"
     reading: PageReading = outcome.value
     if reading.article is None:
         return None, "extraction_failed: no main text found in the page"

@@ -13,12 +13,13 @@ from sqlmodel import Session, col, select
 from extractors.detect import detect, is_relevant
 from extractors.findings import Figure, describe_figure
 from extractors.findings import Finding as Detected
-from extractors.statements import same_statement
+from extractors.limits import bound_findings
 from extractors.topic import Topic
 from newswatch.pipeline import alert_payload, document_text
 from storage.claims import claim_key, store_findings
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
+from storage.likeness import same_statement, statement_key
 from storage.models import Article, Claim, Finding
 
 
@@ -61,7 +62,7 @@ def _still_found(row: Finding, claim: Claim, detected: Sequence[Detected]) -> bo
             row.kind == "statement"
             and finding.kind == "statement"
             and finding.speaker_key == claim.speaker_key
-            and same_statement(claim.quote or "", finding.quote)
+            and same_statement(statement_key(claim.quote or ""), statement_key(finding.quote))
         ):
             return True
     return False
@@ -86,7 +87,8 @@ def reprocess_article(
     """Detect again in one stored article; store what appeared, drop what disappeared (the caller commits)."""
     assert article.id is not None
     document = document_text(article.title, article.text)
-    detected = detect(document, topic) if is_relevant(document, topic) else []
+    found = detect(document, topic) if is_relevant(document, topic) else []
+    detected = bound_findings(document, {topic.name: found}).findings[topic.name]  # as a pass would keep
     before = _stored(session, article.id, topic.name)
     gone = [(f, c) for f, c in before if not _still_found(f, c, detected)]
     if gone:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
+from alerts.escaping import terminal_text
 from newswatch.cli import WatchOpt, app, open_watch
-from newswatch.commands import DbOpt, console, open_engine, parse_since
+from newswatch.commands import DbOpt, cell, console, open_engine, parse_since
 from newswatch.settings import get_settings
 
 
@@ -40,9 +43,10 @@ def reprocess(
         "article", "topic", "appeared", "disappeared", title=f"{report.articles} articles read again"
     )
     for diff in report.diffs:
+        # Stored text, as it is: no rich markup, no control characters (newswatch.commands.cell).
         table.add_row(
-            diff.url, diff.topic, "\n".join(f"+ {a}" for a in diff.appeared) or "-",
-            "\n".join(f"- {d}" for d in diff.disappeared) or "-",
+            cell(diff.url), cell(diff.topic), lines(f"+ {a}" for a in diff.appeared),
+            lines(f"- {d}" for d in diff.disappeared),
         )  # fmt: skip
     if report.diffs:
         console.print(table)
@@ -55,3 +59,8 @@ def reprocess(
         + ("" if alert else " (use --alert to queue alerts for new claims)"),
         highlight=False,
     )
+
+
+def lines(texts: Iterable[str]) -> Text:
+    """Stored findings one per line in a table cell, inert ("-" when there are none)."""
+    return Text("\n".join(terminal_text(t) for t in texts) or "-")

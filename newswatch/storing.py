@@ -25,6 +25,8 @@ BATCH = 100  # entries per transaction: few round trips, yet a crash or a confli
 ATTEMPTS = 6  # an overlapping pass may write the same claim or article first: the batch is redone
 # Reasons that are no fault of the feed's pages: not worth a note on the feed.
 _NOT_PAGE_ERRORS = ("no_link",)
+# Fetch errors that name a link the address guard refused: such a link is never stored as an article's.
+_REFUSED = ("refused_address", "bad_url")
 
 
 def store_in_order(
@@ -125,7 +127,7 @@ def _store(
             new.extend(stored.new)
         source = "known" if p.known_article_id else ("feed" if p.reason else "page")
         results[p.entry_id] = ReadResult(
-            p.entry_id, article.id, p.downloaded, source, p.reason, tuple(new), repeated
+            p.entry_id, article.id, p.downloaded, source, p.reason, tuple(new), repeated, p.dropped
         )
     _link_entries(session, mine, articles)
     _note_page_errors(session, mine, entries)
@@ -140,7 +142,8 @@ def _articles(
 ) -> tuple[list[Article], set[int]]:
     """Each entry's article row (read before, stored by an overlapping pass meanwhile, or new), and the ids of
     those inserted now."""
-    urls = [_url(entries[p.entry_id]) for p in mine]
+    feeds = _feed_urls(session, {entries[p.entry_id].feed_id for p in mine if p.reason})
+    urls = [article_url(entries[p.entry_id], p.reason) for p in mine]
     known_ids = [p.known_article_id for p in mine if p.known_article_id]
     rows = session.exec(
         select(Article).where(col(Article.url).in_(urls) | col(Article.id).in_(known_ids))
@@ -153,7 +156,9 @@ def _articles(
         article = by_id.get(p.known_article_id) if p.known_article_id else by_url.get(url)
         if article is None:
             assert p.article is not None
-            article = _new_article(url, entries[p.entry_id], p.article, p.reason)
+            entry = entries[p.entry_id]
+            article = _new_article(url, entry, p.article, p.reason, feeds.get(entry.feed_id, ""))
+            article.findings_dropped = p.dropped
             by_url[url] = article  # two entries of the batch linking the same page share its row
             fresh.append(article)
         chosen.append(article)
@@ -162,11 +167,31 @@ def _articles(
     return chosen, {a.id for a in fresh if a.id is not None}
 
 
-def _url(entry: Entry) -> str:
-    return entry.link or f"entry:{entry.feed_id}:{entry.guid}"
+def _feed_urls(session: Session, feed_ids: set[int]) -> dict[int, str]:
+    if not feed_ids:
+        return {}
+    rows = session.exec(select(Feed.id, Feed.url).where(col(Feed.id).in_(feed_ids))).all()
+    return {feed_id: url for feed_id, url in rows if feed_id is not None}
 
 
-def _new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None) -> Article:
+def article_url(entry: Entry, reason: str | None) -> str:
+    """Where an entry's article is stored: its link when its page was read; else a URL no feed lists (the
+    link plus "#feed-summary-<feed id>"), so that the page is still read when a feed lists the link again;
+    for a link the address guard refused, or none, an "entry:" name that is no link at all."""
+    if entry.link and (reason or "").startswith(_REFUSED):
+        digest = hashlib.sha256(entry.link.encode()).hexdigest()[:20]
+        return f"entry:{entry.feed_id}:refused:{digest}"
+    if not entry.link:
+        return f"entry:{entry.feed_id}:{entry.guid}"
+    return f"{entry.link}#feed-summary-{entry.feed_id}" if reason else entry.link
+
+
+def _new_article(
+    url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None, feed_url: str
+) -> Article:
+    # The outlet is whoever served the text: the page's site, or for a feed's summary the feed's own site,
+    # marked as such, whatever domain the entry's link names.
+    outlet = f"{outlet_of(None, feed_url)} (feed summary)" if reason else outlet_of(extracted.site_name, url)
     return Article(
         url=url,
         title=extracted.title or entry.title,
@@ -174,7 +199,7 @@ def _new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: st
         # The feed's timestamp has the time of day; pages often give only the date.
         published=entry.published or extracted.published,
         site_name=extracted.site_name,
-        outlet=outlet_of(extracted.site_name, url),
+        outlet=outlet,
         language=extracted.language,
         text=extracted.text,
         text_hash=hashlib.sha256(extracted.text.encode()).hexdigest(),
@@ -208,6 +233,12 @@ def _note_page_errors(
     """A page that could not be read leaves its error class on its feed, where `newswatch feeds` shows it."""
     notes = {}
     for p in mine:
+        if p.dropped:  # a truncation is recorded where people look for what went wrong with a feed
+            kept = sum(len(found) for found in p.findings.values())
+            link = entries[p.entry_id].link
+            notes[entries[p.entry_id].feed_id] = (
+                f"too_many_findings: article {link}: kept {kept}, dropped {p.dropped}"
+            )
         if p.reason and not p.reason.startswith(_NOT_PAGE_ERRORS):
             kind, _, detail = p.reason.partition(": ")  # the class first: a narrow table still shows it
             notes[entries[p.entry_id].feed_id] = f"{kind}: article {entries[p.entry_id].link}: {detail}"[:500]

@@ -10,7 +10,9 @@ from datetime import datetime, timedelta
 from html import escape
 
 from rich.table import Table
+from rich.text import Text
 
+from alerts.escaping import markdown_text, terminal_text
 from storage.queries import FigurePoint
 
 # Tableau 10: ten colours that stay apart on white, in print and for most colour-vision deficiencies.
@@ -113,17 +115,21 @@ def timeline_tables(charts: Sequence[Chart]) -> list[Table]:
     """One rich table per chart: each claimant's figures in time order."""
     tables = []
     for chart in charts:
-        table = Table("claimant", "first published", "figure", "change", "outlet", title=_title(chart))
+        title = Text(terminal_text(_title(chart)))
+        table = Table("claimant", "first published", "figure", "change", "outlet", title=title)
         for series in chart.series:
             for i, point in enumerate(series.points):
                 more = f" (+{point.outlets - 1} more)" if point.outlets > 1 else ""
-                table.add_row(
+                cells = (
                     series.label if i == 0 else "",
                     _day(point.when),
                     figure_text(point),
                     point.change.replace("_figure", ""),
                     point.outlet + more,
-                    end_section=i == len(series.points) - 1,
+                )
+                # Stored text as it is: no rich markup ("[/x]" failed the command), no control characters.
+                table.add_row(
+                    *(Text(terminal_text(c)) for c in cells), end_section=i == len(series.points) - 1
                 )
         tables.append(table)
     return tables
@@ -260,7 +266,7 @@ def _free_spot(
 def chart_markdown(chart: Chart) -> str:
     """The chart as a Markdown image (an SVG data: URI, which Prefect's UI shows inline)."""
     data = base64.b64encode(chart_svg(chart, standalone=True).encode()).decode()
-    return f"![{_title(chart)}](data:image/svg+xml;base64,{data})"
+    return f"![{markdown_text(_title(chart), 200)}](data:image/svg+xml;base64,{data})"
 
 
 def timeline_html(charts: Sequence[Chart], *, generated: datetime) -> str:

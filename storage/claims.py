@@ -6,16 +6,23 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from extractors.findings import Figure, Statement, describe_figure
 from extractors.findings import Finding as Detected
-from extractors.statements import quote_key, same_statement
+from storage.likeness import MAX_COMPARED, first_same, statement_key
 from storage.models import Article, Claim, Finding, utcnow
 
 CHUNK = 500  # values per IN (...) list
+# A claimant's values read per unit class (the most recent): enough to tell a revision, and to show
+# MAX_PREVIOUS of them, however long the claimant's history grows.
+MAX_VALUES_READ = 50
+MAX_PREVIOUS = (
+    5  # earlier values an alert lists: a claimant with 7,000 values must not make 7,000-line alerts
+)
 Ident = tuple[str, str]  # (topic, key): what identifies a claim, before and after it has an id
 
 
@@ -57,7 +64,7 @@ def claim_key(finding: Detected) -> str:
         value = f"{'+' if finding.delta else ''}{finding.value}:{finding.low}:{finding.high}"
         vague = ":vague" if finding.vague else ""
         return f"figure:{series(finding)}:{finding.claimant_key or '-'}:{value}{vague}"
-    digest = hashlib.sha256(quote_key(finding.quote).encode()).hexdigest()[:20]
+    digest = hashlib.sha256(statement_key(finding.quote).encode()).hexdigest()[:20]
     return f"statement:{finding.speaker_key}:{digest}"
 
 
@@ -87,6 +94,7 @@ class ClaimBatch:
         self._session = session
         self._by_key: dict[Ident, Claim] = {}
         self._by_speaker: dict[tuple[str, str], list[Claim]] = defaultdict(list)
+        self._quote_keys: dict[int, str] = {}  # id(claim) -> statement_key of its quote, computed once
         self._by_claimant: dict[tuple[str, str, str], list[Claim]] = defaultdict(list)
         self._outlets: dict[Ident, set[str]] = defaultdict(set)
         self._seen: set[tuple[int, Ident]] = set()  # (article id, claim) pairs stored or added
@@ -102,35 +110,36 @@ class ClaimBatch:
             by_topic[topic].append(finding)
         claims: dict[int, Claim] = {}
         for topic, found in by_topic.items():
-            # The claims with these keys, every statement of these speakers (near-duplicates), and every
-            # figure of these claimants (earlier values make a revision).
+            # The claims with these keys, the most recent statements of these speakers (near-duplicates),
+            # and the most recent figures of these claimants (earlier values make a revision); a figure no
+            # one is named for is the claim of "reported", so its earlier values are read too.
             figures = [f for f in found if isinstance(f, Figure)]
             classes = sorted({f.unit_class for f in figures})
-            queries = [  # each served by an index: uq_claim_topic_key, ix_claim_speaker, ix_claim_lookup
-                (col(Claim.key), [claim_key(f) for f in found], None),
-                (
-                    col(Claim.speaker_key),
-                    [f.speaker_key for f in found if isinstance(f, Statement)],
-                    "statement",
-                ),
-                (col(Claim.claimant_key), [f.claimant_key or "" for f in figures], "figure"),
-            ]
-            if any(f.claimant_key is None for f in figures):  # unattributed values revise each other too
-                query = select(Claim).where(
+            for chunk in _chunks(claim_key(f) for f in found):
+                query = select(Claim).where(Claim.topic == topic, col(Claim.key).in_(chunk))
+                claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
+            speakers = (f.speaker_key for f in found if isinstance(f, Statement) and f.speaker_key)
+            for chunk in _chunks(speakers):
+                said: tuple[Any, ...] = (Claim.topic == topic, Claim.kind == "statement")
+                said += (col(Claim.speaker_key).in_(chunk),)
+                claims.update(self._recent(said, (col(Claim.speaker_key),), MAX_COMPARED))
+            for chunk in _chunks(f.claimant_key or "" for f in figures):
+                where: tuple[Any, ...] = (
+                    Claim.topic == topic,
+                    Claim.kind == "figure",
+                    col(Claim.claimant_key).in_(chunk),
+                    col(Claim.unit_class).in_(classes),
+                )
+                groups = (col(Claim.claimant_key), col(Claim.unit_class))
+                claims.update(self._recent(where, groups, MAX_VALUES_READ))
+            if any(f.claimant_key is None for f in figures):
+                unnamed: tuple[Any, ...] = (
                     Claim.topic == topic,
                     Claim.kind == "figure",
                     col(Claim.claimant_key).is_(None),
                     col(Claim.unit_class).in_(classes),
                 )
-                claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
-            for column, values, kind in queries:
-                for chunk in _chunks(v for v in values if v):
-                    query = select(Claim).where(Claim.topic == topic, column.in_(chunk))
-                    if kind is not None:
-                        query = query.where(Claim.kind == kind)
-                    if kind == "figure":
-                        query = query.where(col(Claim.unit_class).in_(classes))
-                    claims.update((c.id, c) for c in self._session.exec(query).all() if c.id is not None)
+                claims.update(self._recent(unnamed, (col(Claim.unit_class),), MAX_VALUES_READ))
         for claim in sorted(claims.values(), key=lambda c: c.id or 0):
             self._remember(claim)
         for chunk in _chunks(claims):
@@ -151,18 +160,34 @@ class ClaimBatch:
             ):
                 self._seen.add((article_id, (claim_topic, key)))
 
+    def _recent(self, where: tuple[Any, ...], groups: tuple[Any, ...], limit: int) -> list[tuple[int, Claim]]:
+        """The `limit` most recent claims of each group matching `where` (one query, a window function)."""
+        rank = func.row_number().over(partition_by=groups, order_by=col(Claim.id).desc()).label("rank")
+        ranked = select(col(Claim.id), rank).where(*where).subquery()
+        query = select(Claim).join(ranked, col(Claim.id) == ranked.c.id).where(ranked.c.rank <= limit)
+        return [(c.id, c) for c in self._session.exec(query).all() if c.id is not None]
+
     def _remember(self, claim: Claim) -> None:
         self._by_key[_ident(claim)] = claim
         if claim.kind == "statement" and claim.speaker_key:
             self._by_speaker[(claim.topic, claim.speaker_key)].append(claim)
-        elif claim.kind == "figure" and ":+" not in claim.key:
-            # Increments ("1,500 more") are not values a revision compares with.
-            self._by_claimant[(claim.topic, _series_of(claim), claim.claimant_key or REPORTED)].append(claim)
+        elif claim.source == "page":
+            self._remember_value(claim)
+
+    def _remember_value(self, claim: Claim) -> None:
+        """A claimant's value that later values revise: never one known only from feed summaries (a feed
+        cannot plant "Previously: 44,444" in another outlet's alert), nor an increment ("1,500 more").
+        A figure no one is named for is the claim of "reported"."""
+        if claim.kind == "figure" and ":+" not in claim.key:
+            values = self._by_claimant[(claim.topic, _series_of(claim), claim.claimant_key or REPORTED)]
+            values.append(claim)
+            del values[:-MAX_VALUES_READ]  # the oldest go: a page of 200 values must not sort 200 x 200
 
     def add(self, article: Article, topic: str, findings: Sequence[Detected]) -> int:
         """Decide what each finding of `article` (stored, with an id) is; returns a handle for `result`."""
         assert article.id is not None
         added = _Added([], 0)
+        from_page = article.source != "feed"
         for finding in findings:
             key = claim_key(finding)
             claim = self._match(topic, key, finding)
@@ -182,12 +207,16 @@ class ClaimBatch:
             if (article.id, ident) in self._seen:
                 continue  # the same claim twice in one article, or the article re-read
             self._seen.add((article.id, ident))
-            if article.outlet not in self._outlets[ident]:  # corroboration: one more outlet
+            # Corroboration: one more outlet's page (a feed's summary never corroborates anything).
+            if from_page and article.outlet not in self._outlets[ident]:
                 self._outlets[ident].add(article.outlet)
                 if claim.id is None:
                     claim.outlets += 1
                 else:
                     self._bumps[ident] += 1
+            if from_page and claim.source != "page":  # a page now carries what only a feed's summary said
+                claim.source = "page"
+                self._remember_value(claim)
             self._finding(article, claim, finding, is_new=False)
             added.repeated += 1
         self._added.append(added)
@@ -223,9 +252,17 @@ class ClaimBatch:
         claim = self._by_key.get((topic, key))
         if claim is not None or not isinstance(finding, Statement):
             return claim
-        # One quote carried by ten outlets with small differences is one statement.
+        # One quote carried by ten outlets with small differences is one statement; the speaker's most
+        # recent statements are compared, at most MAX_COMPARED of them.
         same_speaker = self._by_speaker.get((topic, finding.speaker_key), [])
-        return next((c for c in same_speaker if c.quote and same_statement(c.quote, finding.quote)), None)
+        candidates = ((self._quote_key(c), c) for c in reversed(same_speaker) if c.quote)
+        return first_same(statement_key(finding.quote), candidates)
+
+    def _quote_key(self, claim: Claim) -> str:
+        found = self._quote_keys.get(id(claim))
+        if found is None:
+            found = self._quote_keys[id(claim)] = statement_key(claim.quote or "")
+        return found
 
     def _previous(self, topic: str, figure: Figure, key: str) -> tuple[str, ...]:
         """The claimant's earlier values for the same unit class, oldest first (empty: not a revision)."""
@@ -234,7 +271,7 @@ class ClaimBatch:
         claimant = figure.claimant_key or REPORTED
         earlier = [c for c in self._by_claimant.get((topic, series(figure), claimant), []) if c.key != key]
         earlier.sort(key=lambda c: (c.first_published_at or c.first_seen_at or utcnow(), c.id or 1 << 62))
-        return tuple(_dated(c) for c in earlier)
+        return tuple(_dated(c) for c in earlier[-MAX_PREVIOUS:])
 
     def _finding(self, article: Article, claim: Claim, finding: Detected, *, is_new: bool) -> Finding:
         assert article.id is not None
@@ -279,6 +316,7 @@ def _new_claim(topic: str, key: str, finding: Detected, article: Article, change
         first_seen_at=utcnow(),
         first_article_id=article.id,
         first_outlet=article.outlet,
+        source="feed" if article.source == "feed" else "page",
     )
     if isinstance(finding, Figure):
         claim.unit_class, claim.claimant_key = finding.unit_class, finding.claimant_key

@@ -7,15 +7,16 @@ import struct
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import or_, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError
 from sqlmodel import Session, col, select
 
-from storage.db import ADVISORY_NAMESPACE, insert_ignore
+from storage.db import ADVISORY_NAMESPACE, insert_ignore, session_scope
 from storage.models import Entry, Feed, utcnow
 
 # A pass polls every feed due before the following pass would come (the default schedule is every
@@ -138,6 +139,37 @@ def record_polls(session: Session, *, polls: Sequence[Poll]) -> None:
     if changes:
         # ORM bulk UPDATE by primary key: rows with the same keys go out as one executemany.
         session.execute(update(Feed), changes)
+
+
+def record_group(
+    engine: Engine, *, entries: Mapping[int, Sequence[NewEntry]], polls: Sequence[Poll]
+) -> dict[int, int]:
+    """Store a group's new entries and record its polls, in one transaction; how many entries were new, by
+    feed. Should the database refuse a value one feed brought (text is cleaned where it enters, so this is
+    a last line), each feed is stored on its own, and a feed whose entries are refused is recorded as a
+    parse_error without them: one bad entry never fails another feed's poll."""
+    try:
+        with session_scope(engine) as session:
+            added = add_entries(session, entries=entries)
+            record_polls(session, polls=polls)
+            return added
+    except (DataError, UnicodeError):
+        if len(polls) <= 1 and not entries:
+            raise
+    added = {}
+    for poll in polls:
+        mine = {poll.feed_id: entries[poll.feed_id]} if poll.feed_id in entries else {}
+        try:
+            with session_scope(engine) as session:
+                added.update(add_entries(session, entries=mine))
+                record_polls(session, polls=[poll])
+        except (DataError, UnicodeError) as exc:
+            refused = replace(
+                poll, status="parse_error", error=f"the database refused an entry ({type(exc).__name__})"
+            )
+            with session_scope(engine) as session:
+                record_polls(session, polls=[replace(refused, title=None)])
+    return added
 
 
 def add_entries(session: Session, *, entries: Mapping[int, Sequence[NewEntry]]) -> dict[int, int]:

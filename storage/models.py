@@ -103,6 +103,7 @@ class Article(SQLModel, table=True):
     text_hash: str = ""
     source: str = "page"  # page, or feed when the feed's summary stood in for the page
     fallback_reason: str | None = None
+    findings_dropped: int = 0  # findings past the per-article cap, not stored (a page of numbers)
     fetched_at: datetime | None = _when()
 
 
@@ -132,6 +133,9 @@ class Claim(SQLModel, table=True):
     first_article_id: int | None = Field(default=None, foreign_key="article.id")
     first_outlet: str = ""
     outlets: int = 1
+    # page once an outlet's page carries it; feed while only feeds' summaries do (never a revision's
+    # earlier value, and never counted as an outlet's corroboration).
+    source: str = "page"
 
 
 class Finding(SQLModel, table=True):

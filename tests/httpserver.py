@@ -53,6 +53,7 @@ class Reply:
     precompressed: bool = False  # `body` is already encoded as `encoding`; send it as it is
     # None: the true Content-Length; -1: none, the body ends when the connection closes; else a claim.
     content_length: int | None = None
+    reason: str | None = None  # the status line's reason phrase (None: the standard one)
 
 
 Handler = Callable[[Request], Reply]
@@ -233,7 +234,7 @@ def _handler_class(server: LocalServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, reply: Reply) -> None:
             body = _encode(reply)
-            self.send_response(reply.status)
+            self.send_response(reply.status, reply.reason)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
             if reply.encoding is not None:

@@ -510,3 +510,19 @@ def tls_server_context(crypto: Any, tmp_path: Path, name: str) -> tuple[ssl.SSLC
     seen: list[str] = []
     context.sni_callback = lambda _sock, server_name, _ctx: seen.append(server_name or "")
     return context, seen
+
+
+def test_an_address_allowed_on_one_port_is_refused_on_the_others(server: LocalServer) -> None:
+    """Allowing one internal feed host:port lets no feed's links reach the host's other ports."""
+    with LocalServer("127.0.0.1") as other:
+        server.route("/feed.xml", Reply(body=b"<rss/>"))
+        other.route("/admin", Reply(body=b"secret"))
+        with Fetcher(settings(allowed_networks=f"127.0.0.1:{server.port}")) as fetcher:
+            allowed = fetcher.fetch(server.url("/feed.xml"))
+            refused = fetcher.fetch(other.url("/admin"))
+            server.route("/hop", redirect(other.url("/admin")))
+            redirected = fetcher.fetch(server.url("/hop"))
+    assert allowed.content == b"<rss/>"
+    assert (refused.error, redirected.error) == ("refused_address", "refused_address")
+    assert f"on port {other.port}" in (refused.detail or "")
+    assert other.requests == []

@@ -187,3 +187,41 @@ def test_localhost_name_is_refused_by_what_it_resolves_to() -> None:
     reason = guard.check_url("http://localhost:8080/")
     assert reason is not None
     assert "loopback" in reason
+
+
+def test_setting_takes_ports_on_addresses_and_networks() -> None:
+    guard = AddressGuard.from_setting(
+        "10.1.2.3:8080, 10.2.0.0/16:8000-8099, [fd00::/8]:443, [::1], 127.0.0.1"
+    )
+    assert [str(n) for n in guard.allowed] == [
+        "10.1.2.3/32",
+        "10.2.0.0/16",
+        "fd00::/8",
+        "::1/128",
+        "127.0.0.1/32",
+    ]
+    assert guard.ports == ((8080, 8080), (8000, 8099), (443, 443), None, None)
+    assert guard.check_ip("10.1.2.3", 8080) is None
+    assert guard.check_ip("10.1.2.3", 22) == "private address 10.1.2.3 on port 22"
+    assert guard.check_ip("10.1.2.3") is not None  # a port-bound entry never lets an unknown port through
+    assert guard.check_ip("10.2.200.1", 8050) is None
+    assert guard.check_ip("10.2.200.1", 8100) is not None
+    assert guard.check_ip("fd00::5", 443) is None and guard.check_ip("fd00::5", 80) is not None
+    assert guard.check_ip("127.0.0.1", 5432) is None  # no port named: every port
+
+
+@pytest.mark.parametrize(
+    "entry", ["10.1.2.3:", "10.1.2.3:0", "10.1.2.3:70000", "10.1.2.3:90-80", "host:80", "[::1]x"]
+)
+def test_setting_names_a_bad_port(entry: str) -> None:
+    with pytest.raises(ValueError, match="NEWSWATCH_ALLOWED_NETWORKS") as info:
+        AddressGuard.from_setting(entry)
+    assert repr(entry) in str(info.value)
+
+
+def test_urls_are_checked_with_their_port() -> None:
+    guard = AddressGuard.from_setting("10.1.2.3:8080")
+    assert guard.refusal("http://10.1.2.3:8080/feed.xml") is None
+    refused = guard.refusal("http://10.1.2.3/feed.xml")  # port 80
+    assert refused is not None and "on port 80" in refused.reason
+    assert guard.refusal("https://10.1.2.3/feed.xml") is not None  # port 443

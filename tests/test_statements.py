@@ -6,7 +6,6 @@ import pytest
 
 from extractors.detect import detect
 from extractors.findings import Statement
-from extractors.statements import quote_key, same_statement
 from newswatch.settings import BUNDLED_WATCH_FILE
 from newswatch.watchfile import load_watch
 
@@ -179,30 +178,3 @@ def test_a_quote_sentence_continues_the_previous_speaker() -> None:
     found = statements(text)
     assert [s.speaker for s in found] == ["John Kirby", "John Kirby"]
     assert found[1].quote == "That is a dangerous escalation."
-
-
-def test_quote_key_folds_case_marks_and_spaces() -> None:
-    """Curly and straight quotes, case, punctuation and spacing do not change the key."""
-    assert quote_key("“What exactly they are doing?  That’s still to be seen.”") == quote_key(
-        '"what exactly they are doing? thats still to be seen"'
-    )
-    assert quote_key("") == ""
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "same"),
-    [
-        ("What exactly they are doing? That's still to be seen.", "What exactly they are doing? Left to be seen.",
-         True),
-        ("These are things we need to sort out,", "These are things that we need to sort out.", True),
-        ("There is evidence that there are DPRK troops in Russia,",
-         "There is evidence that there are DPRK troops in Russia, and that is very serious.", True),
-        ("There is evidence that there are DPRK troops in Russia", "North Korea must bear responsibility", False),
-        ("heroism", "cowardice", False),
-        ("", "anything", False),
-    ],
-)  # fmt: skip
-def test_same_statement_tolerates_small_differences(a: str, b: str, same: bool) -> None:
-    """One quote carried by many outlets with small differences is one statement."""
-    assert same_statement(a, b) is same
-    assert same_statement(b, a) is same
