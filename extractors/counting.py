@@ -40,6 +40,8 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     if number is None or _age(p, number):
         return None
     noun = _counted_noun(p, number, q)
+    if noun is not None and (noun.lemma in MEASURES or _owned(p, noun, lex)):
+        return None  # "killed over three months", "120 Russian troops": no count of the topic's
     subset = _is_subset(p, noun or number, q)
     if noun is not None:
         cls = unit_class_of(p, noun, lex)
@@ -48,8 +50,6 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
                 cls = predicate[1]  # "soldiers killed or wounded" count casualties
             return Reading(_phrase_text(p, noun), cls, noun.end, subset)
     verb_before = _verb_before(p, q, lex)
-    if noun is not None and noun.lemma in MEASURES:
-        return None  # "killed over three months", "600 metres underground": a measure, not a count
     if noun is not None and verb_before is None and not _countable(noun):
         return None  # "40 mandarin ducks": no verb of the topic's units says what happened to them
     found = (
@@ -63,9 +63,7 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     )
     if found is None:
         return None
-    unit = (
-        _phrase_text(p, noun) if noun is not None else found[0]
-    )  # "51 people killed": people; "kills 15": kills
+    unit = _phrase_text(p, noun) if noun is not None else found[0]  # "51 people killed": people; "kills 15"
     return Reading(unit, found[1], max(found[2], noun.end if noun is not None else 0), subset)
 
 
@@ -164,6 +162,12 @@ def _phrase_text(p: Parse, w: Word) -> str:
         if c.i == first - 1:
             first = c.i
     return p.text[p.words[first].start : w.end]
+
+
+def _owned(p: Parse, noun: Word, lex: Lexicon) -> bool:
+    """Whether the counted noun's own modifiers name someone the topic is not about ("Russian troops")."""
+    mods = [c for c in p.children(noun.i, "amod", "compound", "nmod", "poss") if c.i < noun.i]
+    return any(lex.about_other(p.text[slice(*p.span(*p.subtree(m.i)))]) for m in mods)
 
 
 def _countable(w: Word) -> bool:

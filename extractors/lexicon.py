@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -59,7 +60,7 @@ def _word(word: str, forms: bool) -> str:
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
-def _phrase(term: str, inflect: bool) -> str:
+def _phrase(term: str, inflect: bool, forms: bool = True) -> str:
     """A regex for a phrase: flexible spaces, either apostrophe, optional inflection at the end.
 
     Lowercase words inside a capitalised term match capitalised too ("Spanish floods" matches the
@@ -68,7 +69,7 @@ def _phrase(term: str, inflect: bool) -> str:
     words = term.split()
     parts = []
     for i, w in enumerate(words):
-        part = _word(w, forms=inflect and i == len(words) - 1)
+        part = _word(w, forms=(inflect or forms) and i == len(words) - 1)
         if w[:1].islower() and w != term and not term.islower():
             part = f"(?i:{part})"
         parts.append(part)
@@ -197,20 +198,22 @@ class Lexicon:
         if not self.context or not self.may_have("context", text.lower()):
             return False
         for m in self.context.finditer(text):
-            window = text[max(0, m.start() - 30) : m.start()]
-            words = window.split()[-2:]
-            if not self.about_other(" ".join(words)):
+            # the words before it in its clause: "Russian forces lost 1,420 soldiers" is someone else's
+            window = re.split(r",\s|[;:(]|\s[-–—]\s", text[max(0, m.start() - 80) : m.start()])[-1]
+            if not self.about_other(" ".join(window.split()[-6:])):
                 return True
         return False
 
 
 def _needles(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    """For each phrase its longest word, lowercased and cut before any apostrophe: a substring of any match."""
+    """For each phrase its longest word, lowercased and cut before any apostrophe, and cut to what all its
+    forms share ("soldier" for soldiers/soldier, "kill" for killed/kill/killing): a substring of any match."""
     out = set()
     for phrase in phrases:
         words = [re.split(r"['’]", w.lower())[0] for w in phrase.split()]
         if words:
-            out.add(max(words, key=len))
+            longest = max(words, key=len)
+            out.add(os.path.commonprefix(word_forms(longest)) if longest.isalpha() else longest)
     found = [n for n in out if n]
     return re.compile(trie_pattern(found)) if found else None
 

@@ -125,6 +125,10 @@ def speaker_span(p: Parse, head: Word) -> tuple[int, int]:
         if p.words[k].text in (",", "—", "–", ":", ";", "--"):
             lo = k + 1
             break
+    for k in range(head.i + 1, hi):  # "A US defence official, speaking on condition of anonymity"
+        if p.words[k].text == "," and p.words[k + 1].tag == "VBG":
+            hi = k - 1
+            break
     while lo < hi and p.words[lo].pos == "PUNCT":
         lo += 1
     while hi > lo and p.words[hi].pos == "PUNCT":
