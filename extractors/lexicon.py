@@ -204,24 +204,15 @@ class Lexicon:
         return False
 
 
-def _shared_start(words: list[str]) -> str:
-    """The longest start all `words` share ("soldier" for soldiers and soldier)."""
-    first, last = min(words), max(words)
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    return first[:n]
-
-
 def _needles(phrases: list[str] | tuple[str, ...]) -> re.Pattern[str] | None:
-    """For each phrase its longest word, lowercased and cut before any apostrophe, and cut to what all its
-    forms share ("soldier" for soldiers/soldier, "kill" for killed/kill/killing): a substring of any match."""
+    """For each phrase its longest word in each of its forms, lowercased and cut before any apostrophe: one
+    of them is a substring of any match."""
     out = set()
     for phrase in phrases:
         words = [re.split(r"['’]", w.lower())[0] for w in phrase.split()]
         if words:
             longest = max(words, key=len)
-            out.add(_shared_start(word_forms(longest)) if longest.isalpha() else longest)
+            out.update(word_forms(longest) if longest.isalpha() else [longest])
     found = [n for n in out if n]
     return re.compile(trie_pattern(found)) if found else None
 
