@@ -1,0 +1,255 @@
+"""The relevance gate: whether a fetched page can be about any watched topic, tested before extraction.
+
+Detection finds nothing in a text that names none of a topic's terms or context terms, so a page that
+names none of them need not go through trafilatura. The gate looks for every term, context term and
+event noun of every topic (claimant aliases too, when asked) in the page's whole text, cheaply read (no
+parse: scripts, styles and comments cut, tags and invisible characters turned into markers, entities
+unescaped), and in the entry's title and summary from the feed. It must never say no where detection
+could say yes, so it is looser than detection everywhere but in case, where it follows detection's rule
+(a term with capitals matches as written or in capitals, a lowercase one in any case): it reads
+boilerplate too, allows the word endings detection allows, and lets a marker (a tag, a soft hyphen, a
+zero-width space) stand anywhere inside a name or between its words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from extractors.topic import Topic
+
+GATE_VERSION = 1  # part of the fingerprint: pages kept under other rules are tested again
+MARK = "\x00"  # where a tag or an invisible character was: optional, and a word boundary
+_GAP = "\x00*+"  # after each letter of a needle: any markers (possessive: never backtracked into)
+# Endings a term may take in running text, as detection allows them on last words of 6 letters or more.
+_ENDINGS = ("n", "ns", "s", "e", "en", "er", "es", "em", "ern", "ner", "nern",
+            "ische", "ischen", "ischem", "ischer", "isches")  # fmt: skip
+_ALIAS_ENDING = f"(?:[a-zäöüß]{_GAP}){{0,3}}"  # claimant aliases: up to three letters on words of 4+
+_CHAR_CLASSES = {
+    "'": "['’\u2032\u02bc`\u00b4]",  # detection folds these primes and accents into an apostrophe
+    "’": "['’\u2032\u02bc`\u00b4]",
+    "-": "[-\u2010\u2011\u2212]",  # and these dashes into a hyphen
+}
+_DROPPED = re.compile(r"<(?:(script|style)\b([^<>]*)>|!--)", re.IGNORECASE)
+_CLOSERS = {
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+    None: re.compile(r"-->"),
+}
+_LD_JSON = re.compile(r"ld\+json", re.IGNORECASE)
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# A tag is '<' then a letter, '/', '!' or '?' (a bare '<' is text to a browser too). Meta tags stay as
+# text: titles come from their content attributes.
+_TAG = re.compile(r"<(?![Mm][Ee][Tt][Aa]\b)[A-Za-z/!?][^<>]*>")
+# What trafilatura deletes (neither printable nor a space), and every character beyond the BMP: read as
+# markers, which can only make the gate looser.
+_INVISIBLE = re.compile(
+    "["
+    + "".join(
+        re.escape(chr(c)) for c in range(1, 0x10000) if not chr(c).isprintable() and not chr(c).isspace()
+    )
+    + "\U00010000-\U0010ffff]"
+)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One matcher for every topic of a watch file. `exact`: needles with capitals, matched as detection
+    matches them; `anycase`: lowercase needles, and claimant aliases (detection ignores their case).
+    Pickled as its needles; compiled once per process."""
+
+    exact: tuple[str, ...]
+    anycase: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short hash of the needles and the gate's rules: pages kept under another gate are re-tested."""
+        spec = [GATE_VERSION, sorted(self.exact), sorted(self.anycase), sorted(self.aliases)]
+        return hashlib.sha256(json.dumps(spec, ensure_ascii=False).encode()).hexdigest()[:16]
+
+    def admits(self, page: bytes | str | None, *texts: str) -> bool:
+        """Whether the page (markup) or any of `texts` (plain text: the entry's title, summary) may name
+        a topic."""
+        return self.first_match(page, *texts) is not None
+
+    def first_match(self, page: bytes | str | None, *texts: str) -> str | None:
+        """The first needle found, as written in the text (markers left out), or None."""
+        exact, anycase = _compile(self.exact, self.anycase, self.aliases)
+        for text in (*(plain_text(t) for t in texts if t), page_text(page) if page else ""):
+            found = exact.search(text) or anycase.search(_fold_case(text))
+            if found is not None:
+                return found.group().replace(MARK, "")
+        return None
+
+
+def gate_for(topics: Iterable[Topic], *, aliases: bool = False) -> Gate:
+    """The gate of a watch file's topics: their terms, context terms and event nouns (and claimant names
+    and aliases when `aliases`)."""
+    needles: set[str] = set()
+    names: set[str] = set()
+    for topic in topics:
+        needles.update(_clean(t) for t in (*topic.terms, *topic.context_terms, *topic.events))
+        if aliases:
+            names.update(_clean(a) for c in topic.claimants for a in (c.name, *c.aliases))
+    needles.discard("")
+    names.discard("")
+    exact = tuple(sorted(n for n in needles if n != n.lower()))
+    return Gate(exact, tuple(sorted(needles - set(exact))), tuple(sorted(names)))
+
+
+def page_text(content: bytes | str) -> str:
+    """A page's text as the gate reads it: scripts, styles and comments cut (not JSON-LD, where titles
+    live), tags and invisible characters turned into markers, entities unescaped, NFC."""
+    markup = content if isinstance(content, str) else _decode(content)
+    kept: list[str] = []
+    pos = 0
+    while (opener := _DROPPED.search(markup, pos)) is not None:
+        kind = opener.group(1).lower() if opener.group(1) else None
+        closer = _CLOSERS[kind].search(markup, opener.end())
+        if kind == "script" and _LD_JSON.search(opener.group(2)):
+            block = markup[opener.end() : closer.start() if closer else len(markup)]
+            kept += [markup[pos : opener.start()], MARK, block, MARK, _JSON_ESCAPE.sub(_unescape_json, block)]
+            pos = closer.end() if closer else len(markup)
+            continue
+        kept.append(markup[pos : opener.start()] + MARK)
+        if closer is None:  # never closed: the rest stays (looser), and nothing is scanned twice
+            pos = opener.end()
+            break
+        pos = closer.end()
+    kept.append(markup[pos:])
+    return plain_text(_TAG.sub(MARK, "".join(kept)))
+
+
+def plain_text(text: str) -> str:
+    """Text as the gate reads it: entities unescaped (detection does so too), invisible characters turned
+    into markers, NFC (as trafilatura's output is)."""
+    if "&" in text:
+        text = html.unescape(text)
+    invisible = _invisible()
+    if invisible.search(text):
+        text = invisible.sub(MARK, text)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+def _decode(content: bytes) -> str:
+    """The page's characters as extraction will read them: UTF-16 with a byte-order mark, UTF-8, else
+    trafilatura's own guess (only then is it imported)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16", errors="replace")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        from trafilatura.utils import decode_file
+
+        return decode_file(content)
+
+
+def _unescape_json(escape: re.Match[str]) -> str:
+    return chr(int(escape.group(1), 16))
+
+
+def _clean(needle: str) -> str:
+    return " ".join(needle.split())
+
+
+@lru_cache(maxsize=1)
+def _invisible() -> re.Pattern[str]:
+    """What trafilatura deletes (neither printable nor a space), and every character beyond the BMP: read
+    as markers, which can only make the gate looser. Built on first use (a pass's own process never)."""
+    hidden = (
+        re.escape(chr(c)) for c in range(1, 0x10000) if not chr(c).isprintable() and not chr(c).isspace()
+    )
+    return re.compile("[" + "".join(hidden) + "\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _case_classes() -> tuple[re.Pattern[str], dict[int, str]]:
+    """Characters that a case-insensitive regex equates with a different lowercase one ('ı' and 'i', 'ſ'
+    and 's', 'ς' and 'σ'), each mapped to one representative."""
+    table: dict[int, str] = {}
+    for code in range(0x10000):
+        lower = chr(code).lower()
+        upper = lower.upper() if len(lower) == 1 else ""
+        canon = upper.lower() if len(upper) == 1 else lower
+        if len(canon) == 1 and canon != chr(code) and canon != lower:
+            table[code] = canon
+    table[0x0307] = MARK  # the dot that lowercasing 'İ' leaves behind: 'İ' is an 'i' to a regex
+    return re.compile("[" + "".join(map(chr, table)) + "]"), table
+
+
+def _fold_case(text: str) -> str:
+    """`text` lowercased, with case-equivalent letters made one (what a case-insensitive regex sees)."""
+    lower = text.lower()
+    if lower.isascii():
+        return lower
+    odd, table = _case_classes()
+    return lower.translate(table) if odd.search(lower) else lower
+
+
+@lru_cache(maxsize=16)
+def _compile(
+    exact: tuple[str, ...], anycase: tuple[str, ...], aliases: tuple[str, ...]
+) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The two regexes: needles with capitals in each form detection accepts, on the text as it is; the
+    others (and aliases) lowercased, on the case-folded text. Each a trie, for speed."""
+    forms = []
+    for needle in exact:
+        forms.append(_atoms(needle))
+        if needle.upper() != needle:
+            forms.append(_atoms(needle.upper(), inflect=False))  # "NORTH KOREA"
+        if needle[0].islower():
+            forms.append(_atoms(needle[0].upper() + needle[1:]))  # "the North" opens a sentence
+    folded = [_atoms(_fold_case(n)) for n in anycase] + [_atoms(_fold_case(a), alias=True) for a in aliases]
+    # A capitalised needle whose capitals are longer ("Straße": "STRASSE") is also found folded.
+    folded += [_atoms(_fold_case(n.upper())) for n in exact if len(n.upper()) != len(n)]
+    return _regex(forms), _regex(folded)
+
+
+def _regex(paths: list[tuple[str, ...]]) -> re.Pattern[str]:
+    body = _trie(paths)
+    # The lookahead lets the regex engine skip to a possible first letter (much faster than trying each).
+    first = "".join(sorted({re.escape(path[0][0]) for path in paths if path[0][0].isalnum()}))
+    skip = f"(?=[{first}])" if first and all(p[0][0].isalnum() for p in paths) else ""
+    return re.compile(rf"{skip}(?<!\w)(?:{body})(?!\w)") if body else re.compile(r"(?!)")
+
+
+def _atoms(needle: str, *, alias: bool = False, inflect: bool = True) -> tuple[str, ...]:
+    """A needle as regex atoms: one per character (markers allowed after each), then its endings."""
+    atoms: list[str] = []
+    words = needle.split(" ")
+    for i, word in enumerate(words):
+        if i:
+            atoms.append(r"[\s\x00]++")
+        atoms += [_CHAR_CLASSES.get(ch, re.escape(ch)) + _GAP for ch in word]
+        if alias and len(word) >= 4 and word[-1].islower():
+            atoms.append(_ALIAS_ENDING)
+    last = words[-1]
+    if inflect and not alias and last[-1:].isalpha() and len(last) >= 6:
+        atoms.append("(?:" + "|".join(_GAP.join(map(re.escape, e)) + _GAP for e in _ENDINGS) + ")?")
+    return tuple(atoms)
+
+
+def _trie(paths: list[tuple[str, ...]]) -> str:
+    """An alternation of atom sequences with shared prefixes factored out (much faster to match)."""
+    root: dict[str, dict] = {}  # type: ignore[type-arg]
+    for path in paths:
+        node = root
+        for atom in path:
+            node = node.setdefault(atom, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:  # type: ignore[type-arg]
+        branches = [atom + emit(child) for atom, child in sorted(node.items()) if atom]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
