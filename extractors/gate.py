@@ -26,11 +26,11 @@ from extractors.topic import Topic
 
 GATE_VERSION = 1  # part of the fingerprint: pages kept under other rules are tested again
 MARK = "\x00"  # where a tag or an invisible character was: optional, and a word boundary
-_GAP = "\x00*+"  # after each letter of a needle: any markers (possessive: never backtracked into)
+_GAP = "\x00*+"  # between the letters of a needle: any markers (possessive: never backtracked into)
 # Endings a term may take in running text, as detection allows them on last words of 6 letters or more.
 _ENDINGS = ("n", "ns", "s", "e", "en", "er", "es", "em", "ern", "ner", "nern",
             "ische", "ischen", "ischem", "ischer", "isches")  # fmt: skip
-_ALIAS_ENDING = f"(?:[a-zäöüß]{_GAP}){{0,3}}"  # claimant aliases: up to three letters on words of 4+
+_ALIAS_ENDING = f"(?:{_GAP}[a-zäöüß]){{0,3}}"  # claimant aliases: up to three letters on words of 4+
 _CHAR_CLASSES = {
     "'": "['’\u2032\u02bc`\u00b4]",  # detection folds these primes and accents into an apostrophe
     "’": "['’\u2032\u02bc`\u00b4]",
@@ -221,18 +221,19 @@ def _regex(paths: list[tuple[str, ...]]) -> re.Pattern[str]:
 
 
 def _atoms(needle: str, *, alias: bool = False, inflect: bool = True) -> tuple[str, ...]:
-    """A needle as regex atoms: one per character (markers allowed after each), then its endings."""
+    """A needle as regex atoms: one per character (markers allowed before each but a word's first), then
+    its endings."""
     atoms: list[str] = []
     words = needle.split(" ")
     for i, word in enumerate(words):
         if i:
             atoms.append(r"[\s\x00]++")
-        atoms += [_CHAR_CLASSES.get(ch, re.escape(ch)) + _GAP for ch in word]
+        atoms += [(_GAP if j else "") + _CHAR_CLASSES.get(ch, re.escape(ch)) for j, ch in enumerate(word)]
         if alias and len(word) >= 4 and word[-1].islower():
             atoms.append(_ALIAS_ENDING)
     last = words[-1]
     if inflect and not alias and last[-1:].isalpha() and len(last) >= 6:
-        atoms.append("(?:" + "|".join(_GAP.join(map(re.escape, e)) + _GAP for e in _ENDINGS) + ")?")
+        atoms.append("(?:" + "|".join(_GAP + _GAP.join(map(re.escape, e)) for e in _ENDINGS) + ")?")
     return tuple(atoms)
 
 

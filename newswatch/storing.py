@@ -161,7 +161,7 @@ def _articles(
         article = by_id.get(p.known_article_id) if p.known_article_id else by_url.get(url)
         if article is None:
             assert p.article is not None
-            article = _new_article(url, entries[p.entry_id], p.article, p.reason)
+            article = new_article(url, entries[p.entry_id], p.article, p.reason)
             by_url[url] = article  # two entries of the batch linking the same page share its row
             fresh.append(article)
         chosen.append(article)
@@ -174,7 +174,8 @@ def _url(entry: Entry) -> str:
     return entry.link or f"entry:{entry.feed_id}:{entry.guid}"
 
 
-def _new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None) -> Article:
+def new_article(url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None) -> Article:
+    """The article row for an entry's page (or, with a `reason`, for the feed's own text standing in)."""
     return Article(
         url=url,
         title=extracted.title or entry.title,
