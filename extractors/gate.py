@@ -30,7 +30,7 @@ _GAP = "\x00*+"  # between the letters of a needle: any markers (possessive: nev
 # Endings a term may take in running text, as detection allows them on last words of 6 letters or more.
 _ENDINGS = ("n", "ns", "s", "e", "en", "er", "es", "em", "ern", "ner", "nern",
             "ische", "ischen", "ischem", "ischer", "isches")  # fmt: skip
-_ALIAS_ENDING = f"(?:{_GAP}[a-zäöüß]){{0,3}}"  # claimant aliases: up to three letters on words of 4+
+_ALIAS_ENDING = f"(?:{_GAP}[a-zA-ZäöüßÄÖÜẞ]){{0,3}}"  # aliases: up to three letters on words of 4+, any case
 _CHAR_CLASSES = {
     "'": "['’\u2032\u02bc`\u00b4]",  # detection folds these primes and accents into an apostrophe
     "’": "['’\u2032\u02bc`\u00b4]",
@@ -81,9 +81,9 @@ class Gate:
 
     def first_match(self, page: bytes | str | None, *texts: str) -> str | None:
         """The first needle found, as written in the text (markers left out), or None."""
-        exact, anycase = _compile(self.exact, self.anycase, self.aliases)
+        pattern = _compile(self.exact, self.anycase, self.aliases)
         for text in (*(plain_text(t) for t in texts if t), page_text(page) if page else ""):
-            found = exact.search(text) or anycase.search(_fold_case(text))
+            found = pattern.search(text)
             if found is not None:
                 return found.group().replace(MARK, "")
         return None
@@ -170,71 +170,81 @@ def _invisible() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
-def _case_classes() -> tuple[re.Pattern[str], dict[int, str]]:
-    """Characters that a case-insensitive regex equates with a different lowercase one ('ı' and 'i', 'ſ'
-    and 's', 'ς' and 'σ'), each mapped to one representative."""
-    table: dict[int, str] = {}
+def _case_groups() -> dict[str, str]:
+    """For each cased character of the BMP, the class of every character a case-insensitive regex takes
+    for it ('i': 'Iiıİ', 's': 'SsſS'): lowercase equal, or equal once 'ı', 'ſ', 'ς'... are made one."""
+    groups: dict[str, set[str]] = {}
+    keys: dict[str, str] = {}
     for code in range(0x10000):
-        lower = chr(code).lower()
+        char = chr(code)
+        lower = char.lower()
         upper = lower.upper() if len(lower) == 1 else ""
-        canon = upper.lower() if len(upper) == 1 else lower
-        if len(canon) == 1 and canon != chr(code) and canon != lower:
-            table[code] = canon
-    table[0x0307] = MARK  # the dot that lowercasing 'İ' leaves behind: 'İ' is an 'i' to a regex
-    return re.compile("[" + "".join(map(chr, table)) + "]"), table
+        key = upper.lower() if len(upper) == 1 and len(upper.lower()) == 1 else lower
+        if char in ("İ", "i", "I", "ı"):
+            key = "i"
+        keys[char] = key
+        groups.setdefault(key, set()).add(char)
+    return {char: "".join(sorted(groups[key])) for char, key in keys.items() if len(groups[key]) > 1}
 
 
-def _fold_case(text: str) -> str:
-    """`text` lowercased, with case-equivalent letters made one (what a case-insensitive regex sees)."""
-    lower = text.lower()
-    if lower.isascii():
-        return lower
-    odd, table = _case_classes()
-    return lower.translate(table) if odd.search(lower) else lower
+def _anycase(text: str) -> str:
+    """`text` as a regex of character classes matching it in any case, as detection's `(?i:...)` does."""
+    groups = _case_groups()
+    out = []
+    for char in text:
+        group = groups.get(char)
+        out.append("[" + re.escape(group) + "]" if group else char)
+    return "".join(out)
 
 
 @lru_cache(maxsize=16)
-def _compile(
-    exact: tuple[str, ...], anycase: tuple[str, ...], aliases: tuple[str, ...]
-) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The two regexes: needles with capitals in each form detection accepts, on the text as it is; the
-    others (and aliases) lowercased, on the case-folded text. Each a trie, for speed."""
-    forms = []
+def _compile(exact: tuple[str, ...], anycase: tuple[str, ...], aliases: tuple[str, ...]) -> re.Pattern[str]:
+    """The gate's one regex, on the text as it is: needles with capitals in each form detection accepts,
+    the others (and aliases) in any case; a trie of them all, for speed."""
+    paths = []
     for needle in exact:
-        forms.append(_atoms(needle))
+        paths.append(_atoms(needle, cased=True))
         if needle.upper() != needle:
-            forms.append(_atoms(needle.upper(), inflect=False))  # "NORTH KOREA"
+            paths.append(_atoms(needle.upper(), cased=True, inflect=False))  # "NORTH KOREA"
+            if len(needle.upper()) != len(needle):  # "Straße": "STRASSE", and "strasse" to re.I
+                paths.append(_atoms(needle.upper().lower(), cased=False))
         if needle[0].islower():
-            forms.append(_atoms(needle[0].upper() + needle[1:]))  # "the North" opens a sentence
-    folded = [_atoms(_fold_case(n)) for n in anycase] + [_atoms(_fold_case(a), alias=True) for a in aliases]
-    # A capitalised needle whose capitals are longer ("Straße": "STRASSE") is also found folded.
-    folded += [_atoms(_fold_case(n.upper())) for n in exact if len(n.upper()) != len(n)]
-    return _regex(forms), _regex(folded)
-
-
-def _regex(paths: list[tuple[str, ...]]) -> re.Pattern[str]:
-    body = _trie(paths)
+            paths.append(_atoms(needle[0].upper() + needle[1:], cased=True))  # "the North" opens a sentence
+    paths += [_atoms(n, cased=False) for n in anycase] + [_atoms(a, cased=False, alias=True) for a in aliases]
+    if not paths:
+        return re.compile(r"(?!)")
     # The lookahead lets the regex engine skip to a possible first letter (much faster than trying each).
-    first = "".join(sorted({re.escape(path[0][0]) for path in paths if path[0][0].isalnum()}))
-    skip = f"(?=[{first}])" if first and all(p[0][0].isalnum() for p in paths) else ""
-    return re.compile(rf"{skip}(?<!\w)(?:{body})(?!\w)") if body else re.compile(r"(?!)")
+    first = {p[0] for p in paths}
+    skip = f"(?=[{''.join(sorted(re.escape(c) for c in first))}])" if all(len(c) == 1 for c in first) else ""
+    return re.compile(rf"{skip}(?<!\w)(?:{_trie([p[1] for p in paths])})(?!\w)")
 
 
-def _atoms(needle: str, *, alias: bool = False, inflect: bool = True) -> tuple[str, ...]:
-    """A needle as regex atoms: one per character (markers allowed before each but a word's first), then
-    its endings."""
+def _atoms(
+    needle: str, *, cased: bool, alias: bool = False, inflect: bool = True
+) -> tuple[str, tuple[str, ...]]:
+    """A needle's possible first characters, and the needle as regex atoms: one per character (markers
+    allowed before each but a word's first, any case unless `cased`), then its endings."""
+
+    def char(ch: str) -> str:
+        if ch in _CHAR_CLASSES:
+            return _CHAR_CLASSES[ch]
+        return re.escape(ch) if cased else _anycase(ch)
+
     atoms: list[str] = []
     words = needle.split(" ")
     for i, word in enumerate(words):
         if i:
             atoms.append(r"[\s\x00]++")
-        atoms += [(_GAP if j else "") + _CHAR_CLASSES.get(ch, re.escape(ch)) for j, ch in enumerate(word)]
+        atoms += [(_GAP if j else "") + char(ch) for j, ch in enumerate(word)]
         if alias and len(word) >= 4 and word[-1].islower():
             atoms.append(_ALIAS_ENDING)
     last = words[-1]
     if inflect and not alias and last[-1:].isalpha() and len(last) >= 6:
-        atoms.append("(?:" + "|".join(_GAP + _GAP.join(map(re.escape, e)) for e in _ENDINGS) + ")?")
-    return tuple(atoms)
+        endings = (_GAP + _GAP.join(map(re.escape if cased else _anycase, e)) for e in _ENDINGS)
+        atoms.append("(?:" + "|".join(endings) + ")?")
+    head = needle[0]
+    firsts = head if cased or head in _CHAR_CLASSES else _case_groups().get(head, head)
+    return firsts, tuple(atoms)
 
 
 def _trie(paths: list[tuple[str, ...]]) -> str:
