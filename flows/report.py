@@ -65,6 +65,7 @@ class RunSummary:
     articles_read: int = 0
     articles_downloaded: int = 0
     articles_fallback: int = 0
+    articles_kept: int = 0  # pages the relevance gate left unread (they name no topic): kept packed
     findings_new: int = 0
     findings_revised: int = 0
     findings_repeated: int = 0
@@ -107,6 +108,10 @@ class RunSummary:
         for read in reads:
             if read.source == "skipped":
                 continue
+            if read.source == "kept":
+                self.articles_kept += 1
+                self.articles_downloaded += read.downloaded
+                continue
             self.articles_read += 1
             self.articles_downloaded += read.downloaded
             self.articles_fallback += read.source == "feed"
@@ -139,7 +144,9 @@ class RunSummary:
         return (
             f"feeds: {sum(self.feeds.values())} polled, {self.feeds['ok']} ok, "
             f"{self.feeds['not_modified']} not modified, {self.feeds['failed']} failed | "
-            f"articles read: {self.articles_read} | findings: {self.findings_new} new, "
+            f"articles read: {self.articles_read}"
+            + (f" ({self.articles_kept} more name no topic: kept unread)" if self.articles_kept else "")
+            + f" | findings: {self.findings_new} new, "
             f"{self.findings_revised} revised, {self.findings_repeated} repeated | "
             f"alerts: {self.alerts_sent} sent, {pending} pending"
             + (f", {self.alerts_given_up} failed" if self.alerts_given_up else "")
@@ -160,6 +167,7 @@ class RunSummary:
             f"| new entries | {self.entries_new} |",
             f"| articles read | {self.articles_read} ({self.articles_downloaded} downloaded, "
             f"{self.articles_fallback} from the feed's summary) |",
+            f"| pages kept unread (they name no topic) | {self.articles_kept} |",
             f"| findings new / revised / repeated | {self.findings_new} / {self.findings_revised} / "
             f"{self.findings_repeated} |",
             *(

@@ -31,6 +31,7 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from alerts.escaping import terminal_text
 from newswatch.settings import get_settings
+from newswatch.tempserver import TemporaryServer, start_if_unset
 from newswatch.watchfile import Watch, WatchFileError, check_feed_url, read_watch
 
 if TYPE_CHECKING:
@@ -147,8 +148,9 @@ def _progress_line(database_url: str, started: datetime, total: int) -> str | No
     )
 
 
-def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
-    """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
+def run_pass(watch_file: str | None, feeds: list[str], server: TemporaryServer | None = None) -> RunSummary:
+    """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run.
+    `server`: a temporary Prefect server started for this pass (stopped when it ends)."""
     from prefect.settings import get_current_settings, temporary_settings
 
     from flows.monitor import monitor
@@ -156,14 +158,24 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     from storage.db import DatabaseError
 
     settings = get_settings()
+    prefect = get_current_settings()
+    if server is not None and (prefect.api.url or not prefect.server.ephemeral.enabled):
+        server.stop()  # Prefect's profile names a server, or forbids temporary ones: as it says
+        server = None
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
     # An unreachable database: one sentence, before Prefect logs a traceback.
     open_engine(settings.database_url)
     # Heartbeats let Prefect spot a deployment's run whose worker died; this pass ends with this command,
     # and Prefect's heartbeat thread, which sleeps in whole seconds, held the end of every pass up to 1 s.
-    no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
+    updates: dict[str, object] = {"flows.heartbeat_frequency": None}
+    api = server.url() if server is not None else None
+    if api is not None:
+        updates["api.url"] = api
     try:
-        with no_heartbeats, show_progress(err, feed_urls=urls, database_url=settings.database_url):
+        with (
+            temporary_settings(updates=updates),
+            show_progress(err, feed_urls=urls, database_url=settings.database_url),
+        ):
             state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
@@ -171,11 +183,12 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     if isinstance(result, DatabaseError):
         fail(str(result), code=1)
     if isinstance(result, BaseException):
-        api = os.environ.get("PREFECT_API_URL")
-        hint = f"is the Prefect server at PREFECT_API_URL={api} running?" if api else "see the log above"
+        api_url = os.environ.get("PREFECT_API_URL")
+        hint = (
+            f"is the Prefect server at PREFECT_API_URL={api_url} running?" if api_url else "see the log above"
+        )
         fail(f"the pass could not run ({type(result).__name__}: {result}); {hint}", code=1)
-    prefect = get_current_settings()
-    if prefect.api.url:  # with Prefect's temporary server there is no page to go back to
+    if prefect.api.url:  # with a temporary server there is no page to go back to
         err.print(
             f"in the Prefect UI: {prefect.ui_url}/runs/flow-run/{state.state_details.flow_run_id}",
             highlight=False,
@@ -196,9 +209,19 @@ def run(
     Example: newswatch run --feed https://en.yna.co.kr/RSS/news.xml
     Exit 0 when the pass ran (failed feeds are reported), 1 when it could not run, 2 on bad input.
     """
-    open_watch(watch)  # a bad watch file is a clear error before Prefect starts
-    check_feed_urls(list(feed or []))
-    print_summary(run_pass(str(watch) if watch else None, list(feed or [])))
+    # Without a Prefect server, Prefect's temporary one starts now, while the pass starts up; it stops
+    # at exit, once Prefect has sent the run's last logs and events to it.
+    server = start_if_unset()
+    if server is not None:
+        atexit.register(server.stop)
+    try:
+        open_watch(watch)  # a bad watch file is a clear error before Prefect starts
+        check_feed_urls(list(feed or []))
+    except BaseException:
+        if server is not None:
+            server.stop()
+        raise
+    print_summary(run_pass(str(watch) if watch else None, list(feed or []), server))
 
 
 @app.command()

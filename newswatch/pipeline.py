@@ -16,6 +16,7 @@ from extractors.articles import Article as ExtractedArticle
 from extractors.articles import article_from_entry, not_html_reason
 from extractors.feeds import FeedEntry, ParsedFeed
 from extractors.findings import Finding as Detected
+from extractors.gate import Gate
 from extractors.limits import bound_findings
 from extractors.topic import Topic
 from extractors.untrusted import DETAIL_CHARS, clean_line
@@ -26,6 +27,7 @@ from newswatch.workers import document_text as document_text  # re-exported: rep
 from storage.claims import ClaimChange
 from storage.feeds import NewEntry, Poll, record_group, unprocessed_entries
 from storage.models import Article, Entry, Feed
+from storage.rawpages import kept_urls
 
 HTML_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 FEED_ACCEPT = "application/rss+xml,application/atom+xml,application/rdf+xml,application/xml;q=0.9,*/*;q=0.5"
@@ -54,7 +56,7 @@ class ReadResult:
     entry_id: int
     article_id: int | None
     downloaded: bool
-    source: str  # page, feed, known (read before) or skipped (already processed)
+    source: str  # page, feed, known (read before), kept (named no topic) or skipped (already processed)
     fallback_reason: str | None  # "<error class>: <detail>" when the feed's text stood in for the page
     new: tuple[ClaimChange, ...]
     repeated: int
@@ -74,6 +76,9 @@ class PreparedEntry:
     findings: Mapping[str, Sequence[Detected]]  # by topic name
     feed_id: int = 0
     dropped: int = 0  # findings past the per-article cap (extractors.limits), not stored
+    kept_as: str | None = None  # the gate that skipped the page (it names no topic): kept, not read
+    kept: bytes | None = None  # the page packed for keeping (None: kept already, under the same gate)
+    size: int = 0  # the kept page's bytes before packing
 
 
 def poll_feeds(
@@ -200,10 +205,12 @@ def prepare_entries(
     topics: Mapping[int, Sequence[Topic]],
     pool: WorkerPool | None = None,
     readers: int = 1,
+    gate: Gate | None = None,
 ) -> list[PreparedEntry]:
     """Fetch, extract and detect entries' articles (each article once; nothing written), `readers` at a
     time, in the order given; entries already processed are left out. `topics`: by feed id. Extraction and
-    detection run in the pool's workers."""
+    detection run in the pool's workers; with a `gate`, pages that name no topic are packed instead, and
+    a link kept by the same gate before is not fetched again."""
     workers = pool or _INLINE
     with Session(engine) as session:
         rows = session.exec(
@@ -218,11 +225,17 @@ def prepare_entries(
                 )
             ).all()
         }
+        kept = (
+            kept_urls(session, [u for u in links if u not in known], gate=gate.fingerprint) if gate else set()
+        )
     order = {entry_id: n for n, entry_id in enumerate(entry_ids)}
     entries = sorted(rows, key=lambda e: order.get(e.id or 0, 0))
 
     def prepare(entry: Entry) -> PreparedEntry:
-        return _prepare(fetcher, workers, entry, known.get(entry.link), topics.get(entry.feed_id, ()))
+        if gate is not None and entry.link in kept:
+            assert entry.id is not None
+            return PreparedEntry(entry.id, entry.published, None, None, None, False, {}, entry.feed_id, kept_as=gate.fingerprint)  # fmt: skip
+        return _prepare(fetcher, workers, entry, known.get(entry.link), topics.get(entry.feed_id, ()), gate)
 
     if readers <= 1 or len(entries) <= 1:
         return [prepare(e) for e in entries]
@@ -236,9 +249,10 @@ def _prepare(
     entry: Entry,
     known: tuple[int | None, str | None, str] | None,
     topics: Sequence[Topic],
+    gate: Gate | None = None,
 ) -> PreparedEntry:
     """An entry read and detected, its findings within the per-article bounds (the rest counted)."""
-    prepared, document = _read_entry(fetcher, pool, entry, known, topics)
+    prepared, document = _read_entry(fetcher, pool, entry, known, topics, gate)
     bounded = bound_findings(document, prepared.findings)
     return replace(prepared, findings=bounded.findings, dropped=bounded.dropped)
 
@@ -249,13 +263,18 @@ def _read_entry(
     entry: Entry,
     known: tuple[int | None, str | None, str] | None,
     topics: Sequence[Topic],
+    gate: Gate | None,
 ) -> tuple[PreparedEntry, str]:
     assert entry.id is not None
     if known is not None:
         document = document_text(known[1], known[2])
         findings = _detect(pool, document, topics)
         return PreparedEntry(entry.id, entry.published, known[0], None, None, False, findings, entry.feed_id), document  # fmt: skip
-    reading, reason = _read_page(fetcher, pool, entry, topics)
+    reading, reason = _read_page(fetcher, pool, entry, topics, gate)
+    if reading is not None and reading.kept is not None and gate is not None:
+        kept = PreparedEntry(entry.id, entry.published, None, None, None, True, {}, entry.feed_id,
+                             kept_as=gate.fingerprint, kept=reading.kept, size=reading.size)  # fmt: skip
+        return kept, ""
     if reading is not None and reading.article is not None:
         published = entry.published or reading.article.published
         document = document_text(reading.article.title or entry.title, reading.article.text)
@@ -273,9 +292,10 @@ def _read_entry(
 
 
 def _read_page(
-    fetcher: Fetcher, pool: WorkerPool, entry: Entry, topics: Sequence[Topic]
+    fetcher: Fetcher, pool: WorkerPool, entry: Entry, topics: Sequence[Topic], gate: Gate | None = None
 ) -> tuple[PageReading | None, str | None]:
-    """The page read in a worker, or None with "<error class>: <detail>" saying why not."""
+    """The page read (or, when the gate skipped it, packed) in a worker, or None with "<error class>:
+    <detail>" saying why not."""
     if not entry.link:
         return None, "no_link: the feed entry has no link"
     result = fetcher.fetch(entry.link, accept=HTML_ACCEPT)
@@ -290,7 +310,7 @@ def _read_page(
     # A feed's timestamp wins over the page's date (storing prefers it): no need to look for the latter.
     need_date = entry.published is None
     outcome: JobOutcome = pool.run(
-        "read_page", result.content, entry.link, entry.title, tuple(topics), need_date
+        "read_page", result.content, entry.link, entry.title, tuple(topics), need_date, gate, entry.summary
     )
     if outcome.error == "timeout":
         return None, f"extraction_timeout: extracting the page {outcome.detail}"
@@ -299,6 +319,8 @@ def _read_page(
     if outcome.error is not None:
         return None, f"extraction_failed: {clean_line(outcome.detail or '', DETAIL_CHARS)}"
     reading: PageReading = outcome.value
+    if reading.kept is not None:
+        return reading, None
     if reading.article is None:
         return None, "extraction_failed: no main text found in the page"
     return reading, None

@@ -28,16 +28,27 @@ def reprocess(
 ) -> None:
     """Run detection again over stored article text and report what appeared and disappeared.
 
-    Use it after the watch file or the detector changed. Nothing alerted before is alerted again;
-    new claims are stored silently unless --alert is given.
+    Use it after the watch file or the detector changed. Pages the relevance gate kept unread are tested
+    again with the watch file's terms, and read when they name a topic now. Nothing alerted before is
+    alerted again; new claims are stored silently unless --alert is given.
     Example: newswatch reprocess --since 7d
     """
     from newswatch.delivery import resolve_channels, targets_by_topic
     from newswatch.reprocess import reprocess as run_reprocess
+    from newswatch.rereading import read_kept_pages
 
     spec = open_watch(watch)
     engine = open_engine(db)
     targets = targets_by_topic(resolve_channels(spec, get_settings())) if alert else None
+    # First the pages the gate left unread that the watch file now makes relevant: they become articles,
+    # and their findings are detected below with every other article's.
+    kept = read_kept_pages(engine, topics=spec.topics)
+    if kept.tested:
+        console.print(
+            f"{kept.tested} pages kept unread were tested again with the watch file's terms: "
+            f"{kept.read} named a topic and were read",
+            highlight=False,
+        )
     report = run_reprocess(engine, topics=spec.topics, since=parse_since(since), targets=targets)
     table = Table(
         "article", "topic", "appeared", "disappeared", title=f"{report.articles} articles read again"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
+from typing import Annotated
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_WATCH_FILE = Path(__file__).with_name("watch.yaml")
@@ -15,6 +18,20 @@ def default_database_url() -> str:
     """SQLite in the per-user data directory (created on first use)."""
     path = user_data_path("newswatch", appauthor=False) / "newswatch.db"
     return f"sqlite:///{path}"
+
+
+def parse_period(value: object) -> object:
+    """A period as people write it: "30d", "12h", "90m", or a number of days; anything else is left to
+    pydantic (an ISO 8601 duration such as P30D)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(days=value)
+    if isinstance(value, str) and (match := re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([dhm]?)\s*", value)):
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[match[2] or "d"]
+        return timedelta(**{unit: float(match[1])})
+    return value
+
+
+Period = Annotated[timedelta, BeforeValidator(parse_period)]
 
 
 class Settings(BaseSettings):
@@ -41,6 +58,11 @@ class Settings(BaseSettings):
     max_entries_per_feed: int = 500
     # Articles read per feed and pass: bounds the cost of a feed that suddenly lists thousands of items.
     max_articles_per_feed: int = 50
+    # Pages that name no term of any topic are not extracted (the relevance gate); False reads them all.
+    relevance_gate: bool = True
+    # How long a page the gate skipped is kept (compressed), so that `newswatch reprocess` can read it
+    # after the watch file changed: "30d", "12h", or days.
+    raw_retention: Period = timedelta(days=30)
 
     health_failures: int = 5
     health_silence_hours: float = 24.0

@@ -20,6 +20,7 @@ from storage.claims import ClaimBatch, ClaimChange
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
 from storage.models import Article, Entry, Feed, utcnow
+from storage.rawpages import KeptPage, keep_pages
 
 BATCH = 100  # entries per transaction: few round trips, yet a crash or a conflict redoes little
 ATTEMPTS = 6  # an overlapping pass may write the same claim or article first: the batch is redone
@@ -98,7 +99,11 @@ def _store(
         ).scalars()
     )
     entries = {e.id: e for e in session.exec(select(Entry).where(col(Entry.id).in_(owned))).all()}
-    mine = [p for p in batch if p.entry_id in owned]
+    # A page the gate skipped is kept, not stored as an article: it has no text and no findings.
+    kept = [p for p in batch if p.entry_id in owned and p.kept_as is not None]
+    keep_pages(session, [KeptPage(entries[p.entry_id].link, p.entry_id, p.kept, p.size, p.kept_as)
+                         for p in kept if p.kept is not None and p.kept_as is not None])  # fmt: skip
+    mine = [p for p in batch if p.entry_id in owned and p.kept_as is None]
     articles, fresh = _articles(session, mine, entries)
     findings = [(name, f) for p in mine for name, found in p.findings.items() for f in found]
     # Articles stored before (read by an earlier pass, batch or overlapping pass) may have findings already.
@@ -131,6 +136,9 @@ def _store(
         )
     _link_entries(session, mine, articles)
     _note_page_errors(session, mine, entries)
+    results.update(
+        (p.entry_id, ReadResult(p.entry_id, None, p.downloaded, "kept", None, (), 0)) for p in kept
+    )
     return [
         results.get(p.entry_id) or ReadResult(p.entry_id, None, p.downloaded, "skipped", None, (), 0)
         for p in batch
@@ -157,7 +165,7 @@ def _articles(
         if article is None:
             assert p.article is not None
             entry = entries[p.entry_id]
-            article = _new_article(url, entry, p.article, p.reason, feeds.get(entry.feed_id, ""))
+            article = new_article(url, entry, p.article, p.reason, feeds.get(entry.feed_id, ""))
             article.findings_dropped = p.dropped
             by_url[url] = article  # two entries of the batch linking the same page share its row
             fresh.append(article)
@@ -186,9 +194,10 @@ def article_url(entry: Entry, reason: str | None) -> str:
     return f"{entry.link}#feed-summary-{entry.feed_id}" if reason else entry.link
 
 
-def _new_article(
-    url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None, feed_url: str
+def new_article(
+    url: str, entry: Entry, extracted: ExtractedArticle, reason: str | None, feed_url: str = ""
 ) -> Article:
+    """The article row for an entry's page (or, with a `reason`, for the feed's own text standing in)."""
     # The outlet is whoever served the text: the page's site, or for a feed's summary the feed's own site,
     # marked as such, whatever domain the entry's link names.
     outlet = f"{outlet_of(None, feed_url)} (feed summary)" if reason else outlet_of(extracted.site_name, url)

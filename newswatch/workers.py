@@ -32,7 +32,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from extractors.articles import Article, extract_article
 from extractors.feeds import ParsedFeed, parse_feed
 from extractors.findings import Finding
+from extractors.gate import Gate
 from extractors.topic import Topic
+from newswatch.packing import pack
 
 HEADER = 8  # bytes of the length prefix before each pickled message
 POLL_SECONDS = 0.05  # how often a waiting job checks its worker's clock and memory
@@ -67,10 +69,13 @@ class JobOutcome:
 
 @dataclass(frozen=True)
 class PageReading:
-    """What a worker made of one page: its article (None when there is no main text) and findings by topic."""
+    """What a worker made of one page: its article (None when there is no main text) and findings by topic,
+    or, when the relevance gate skipped it, its markup packed for keeping (`kept`)."""
 
     article: Article | None
     findings: dict[str, tuple[Finding, ...]]
+    kept: bytes | None = None
+    size: int = 0  # bytes of the page before packing
 
 
 def document_text(title: str | None, text: str) -> str:
@@ -89,10 +94,19 @@ def detect_topics(document: str, topics: Sequence[Topic]) -> dict[str, tuple[Fin
 
 
 def read_page(
-    content: bytes, url: str, title: str, topics: Sequence[Topic], find_date: bool = True
+    content: bytes,
+    url: str,
+    title: str,
+    topics: Sequence[Topic],
+    find_date: bool = True,
+    gate: Gate | None = None,
+    summary: str = "",
 ) -> PageReading:
     """Extract a page's article and detect in it (`title`: the feed's, when the page has none; `find_date`
-    False: the feed dated the entry, whose timestamp wins over the page's)."""
+    False: the feed dated the entry, whose timestamp wins over the page's). With a `gate`, a page that
+    (with the feed's title and `summary`) names no topic is not extracted but packed for keeping."""
+    if gate is not None and not gate.admits(content, title, summary):
+        return PageReading(None, {}, kept=pack(content), size=len(content))
     article = extract_article(content, url=url, find_date=find_date)
     if article is None:
         return PageReading(None, {})

@@ -1,11 +1,11 @@
-"""SQLModel tables: feeds, entries, articles, findings, claims and the alert delivery ledger."""
+"""SQLModel tables: feeds, entries, articles, pages kept unread, findings, claims and the alert ledger."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, LargeBinary, Text, TypeDecorator, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -105,6 +105,19 @@ class Article(SQLModel, table=True):
     fallback_reason: str | None = None
     findings_dropped: int = 0  # findings past the per-article cap, not stored (a page of numbers)
     fetched_at: datetime | None = _when()
+
+
+class RawPage(SQLModel, table=True):
+    """A page the relevance gate left unread: its markup compressed, kept for reprocessing until it expires."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2048, unique=True)
+    entry_id: int = Field(foreign_key="entry.id", index=True)  # the entry whose link it is
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # newswatch.packing
+    codec: str = "zstd"
+    size: int = 0  # bytes before compression
+    gate: str = Field(default="", max_length=64)  # the fingerprint of the gate that skipped it
+    kept_at: datetime | None = _when(index=True)  # expired rows are purged by this
 
 
 class Claim(SQLModel, table=True):

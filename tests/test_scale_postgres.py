@@ -211,9 +211,12 @@ def _wait_for_runs(env: dict[str, str], ids: list[str], log: Path) -> list[dict[
 
 
 def _assert_stored_once(engine: Engine, *, articles: int) -> None:
-    """One article row per page, every entry processed, findings and corroboration counted once."""
+    """One article row per page (or one kept page, for those the relevance gate left unread), every entry
+    processed, findings and corroboration counted once."""
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM article")).scalar_one() == articles
+        stored = conn.execute(text("SELECT count(*) FROM article")).scalar_one()
+        kept = conn.execute(text("SELECT count(*) FROM rawpage")).scalar_one()
+        assert (stored + kept, stored > 0) == (articles, True)
         assert conn.execute(text("SELECT count(*) FROM entry WHERE processed_at IS NULL")).scalar_one() == 0
         assert conn.execute(text("SELECT count(*) FROM finding")).scalar_one() > 0
         # Each claim's outlet count is the number of outlets among its findings: nothing counted twice.

@@ -83,7 +83,8 @@ def article(session: Session, url: str, outlet: str) -> Article:
 
 def test_migrations_create_every_table_and_are_idempotent(engine: Engine) -> None:
     names = set(inspect(engine).get_table_names())
-    assert {"feed", "entry", "article", "claim", "finding", "alertdelivery", "alembic_version"} <= names
+    tables = {"feed", "entry", "article", "rawpage", "claim", "finding", "alertdelivery", "alembic_version"}
+    assert tables <= names
     upgrade(engine)  # a second upgrade changes nothing
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_REVISION
