@@ -46,7 +46,7 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
         if cls is not None:
             if cls == lex.base_class and (predicate := predicate_class(p, noun, lex)):
                 cls = predicate[1]  # "soldiers killed or wounded" count casualties
-            return Reading(phrase_text(p, noun), cls, noun.end, subset)
+            return Reading(_noun_text(p, noun, q), cls, noun.end, subset)
     verb_before = _verb_before(p, q, lex)
     if noun is not None and verb_before is None and not _countable(noun):
         return None  # "40 mandarin ducks": no verb of the topic's units says what happened to them
@@ -61,8 +61,16 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     )
     if found is None:
         return None
-    unit = phrase_text(p, noun) if noun is not None else found[0]  # "51 people killed": people; "kills 15"
+    unit = _noun_text(p, noun, q) if noun is not None else found[0]  # "51 people killed": people; "kills 15"
     return Reading(unit, found[1], max(found[2], noun.end if noun is not None else 0), subset)
+
+
+def _noun_text(p: Parse, noun: Word, q: Quantity) -> str:
+    """The counted noun with its modifiers, without the amount itself ("several people": people)."""
+    text = phrase_text(p, noun)
+    if noun.end - len(text) < q.end:
+        return p.text[q.end : noun.end].strip()
+    return text
 
 
 def _verb_before(p: Parse, q: Quantity, lex: Lexicon) -> Found | None:
@@ -116,7 +124,9 @@ def _number_word(p: Parse, q: Quantity) -> Word | None:
 def _counted_noun(p: Parse, number: Word, q: Quantity) -> Word | None:
     """The noun the number modifies ("73 people", "thousands of troops"), or None when it stands alone."""
     w = number
-    while w.dep in ("quantmod", "compound", "nummod") and w.head != w.i:
+    # "several people", "a few soldiers": the parse reads a vague amount as the noun's adjective
+    modifies = ("quantmod", "compound", "nummod", "amod") if q.vague else ("quantmod", "compound", "nummod")
+    while w.dep in modifies and w.head != w.i:
         head = p.words[w.head]
         if head.pos == "NUM" or head.tag == "CD":
             w = head
