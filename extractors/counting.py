@@ -30,6 +30,7 @@ class Reading:
     unit_class: str
     noun_end: int  # where the deciding word ends in the sentence
     subset: bool  # counts a part of a bigger figure ("including at least five children")
+    fate: bool = True  # the class says what happened to them, not only who they are ("soldiers")
 
 
 def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
@@ -44,9 +45,10 @@ def read_count(p: Parse, q: Quantity, lex: Lexicon) -> Reading | None:
     if noun is not None:
         cls = unit_class_of(p, noun, lex)
         if cls is not None:
-            if cls == lex.base_class and (predicate := predicate_class(p, noun, lex)):
-                cls = predicate[1]  # "soldiers killed or wounded" count casualties
-            return Reading(_noun_text(p, noun, q), cls, noun.end, subset)
+            predicate = predicate_class(p, noun, lex)
+            if predicate is not None:
+                cls = predicate[1]  # what happened to them: "soldiers killed or wounded", "firefighters hurt"
+            return Reading(_noun_text(p, noun, q), cls, noun.end, subset, fate=predicate is not None)
     verb_before = _verb_before(p, q, lex)
     if noun is not None and verb_before is None and not _countable(noun):
         return None  # "40 mandarin ducks": no verb of the topic's units says what happened to them

@@ -149,6 +149,9 @@ COUNTED_NOUNS = word_set(
     officer officers policeman policemen police guard guards prisoner prisoners detainee detainees hostage
     hostages captive captives victim victims body bodies life lives casualty casualties palestinian
     palestinians israeli israelis ukrainian ukrainians russian russians gazan gazans spaniard spaniards
+    guest guests visitor visitors employee employees staff pupil pupils spectator spectators fan fans
+    athlete athletes player players commuter commuters evacuee evacuees survivor survivors occupant
+    occupants inmate inmates sailor sailors troop troops adult adults elderly youth youths
     others more"""
 )
 # Units of time and measure: a number before one of these is no count of people ("over three months").

@@ -43,6 +43,10 @@ def _reading(
     """What a quantity counts, by pattern (the rules tuned on the bundled topic) or else by the parse."""
     c = lexical.get(q.start)
     if c is not None:
+        # People of another class ("four firefighters"): what the sentence says happened to them wins
+        r = read_count(parse, q, lex) if parse is not None and c.unit_class != lex.base_class else None
+        if r is not None and r.fate and r.unit_class != c.unit_class:
+            return _Read(c.unit, r.unit_class, max(c.noun_end, r.noun_end), r.subset)
         return _Read(c.unit, c.unit_class, c.noun_end, False)
     if parse is None or q.year_like or q.money or lex.owns_number(text[max(0, q.lead - 30) : q.lead]):
         return None  # "a standing army of 1.2 million troops"

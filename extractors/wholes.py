@@ -90,7 +90,18 @@ def among_class(p: Parse, target: Word, lex: Lexicon) -> Found | None:
                 return None
             if whole.tag.startswith("VB") and (cls := unit_class_of(p, whole, lex)):
                 return whole.text, cls, whole.end
-            return predicate_class(p, whole, lex) or (
+            found = predicate_class(p, whole, lex) or (
                 (whole.text, c, whole.end) if (c := unit_class_of(p, whole, lex)) else None
             )
+            # "1,200 troops had been activated (at the base), including 300 who ...": the clause's count
+            verb = next((a for a in (whole, *p.ancestors(whole.i)[:3]) if a.tag.startswith("VB")), None)
+            return found or (_counted_by(p, verb, lex) if verb is not None else None)
+    return None
+
+
+def _counted_by(p: Parse, verb: Word, lex: Lexicon) -> Found | None:
+    """The class of the counted subject or object of a verb: the whole a part "including" belongs to."""
+    for w in p.children(verb.i, "nsubjpass", "dobj", "nsubj"):
+        if any(c.pos == "NUM" for c in p.children(w.i, "nummod")) and (cls := unit_class_of(p, w, lex)):
+            return w.text, cls, w.end
     return None
