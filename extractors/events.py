@@ -51,6 +51,14 @@ def _misread(parse: Parse, attr: Attribution) -> bool:
     """Whether the parser read the pattern's reporting verb as something else (a modifier, a noun's part)."""
     verb = (attr.verb or "").split()[-1:] or [""]
     words = [w for w in parse.words if w.text == verb[0] and w.start >= attr.subject_end]
+    if not words or not words[0].tag.startswith("VB"):
+        return False
+    w = words[0]
+    # a modifier or a noun's part, or a verb left without a subject ("in Brisa Alta, the town's mayor
+    # said": the parser hung "mayor" on the place as an apposition)
+    before = parse.words[w.i - 1] if w.i > 0 else None
     return (
-        bool(words) and words[0].dep in ("amod", "compound", "nmod", "acl") and words[0].tag.startswith("VB")
+        w.dep in ("amod", "compound", "nmod", "acl")
+        or (w.dep == "conj" and not parse.children(w.i, "nsubj", "nsubjpass"))
+        or (before is not None and before.dep == "appos" and before.pos == "NOUN")
     )

@@ -145,7 +145,7 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
             return None  # "KCNA did not say", "Hamas has yet to comment", "had not confirmed"
         stance = "neither"  # "does not deny", "would not confirm"
     subject = subject_of(p, w)
-    if subject is None or not speaker_ok(p, subject):
+    if subject is None or not speaker_ok(p, subject) or _apposition_speaker(p, w, subject):
         return None
     if w.lemma in ("tell", "inform", "brief") and w.i == _last_word(p) and subject.lemma in AUDIENCE:
         return None  # "..., lawmakers told": a headline's passive; the audience is no speaker
@@ -161,6 +161,21 @@ def _verb_event(p: Parse, w: Word, quotes: list[Quote]) -> Attribution | None:
     form = "leading" if c0 >= w.start else ("inverted" if s0 > w.start else "trailing")
     verb = p.text[_verb_start(p, w) : verb_last.end]
     return Attribution(p.text[s0:s1], s0, s1, verb, stance, c0, c1, form)
+
+
+def _apposition_speaker(p: Parse, w: Word, subject: Word) -> bool:
+    """Whether the parser made the place before a speaker the subject ("after Storm Hilda, the city's mayor
+    said": "mayor" hung on "Hilda" as an apposition); the patterns read such a sentence instead."""
+    start = _verb_start(p, w)
+    before = next((x for x in reversed(p.words) if x.end <= start), None)
+    # "commander, Col Hamish de Bretton-Gordon told": a role and its name, read right by the parser
+    return (
+        before is not None
+        and before.dep == "appos"
+        and before.pos == "NOUN"
+        and subject.pos == "PROPN"
+        and before.head == subject.i
+    )
 
 
 def _byline(p: Parse, w: Word) -> bool:
