@@ -147,7 +147,7 @@ def _progress_line(database_url: str, started: datetime, total: int) -> str | No
     )
 
 
-def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
+def run_pass(watch_file: str | None, feeds: list[str], *, baseline: bool = False) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run."""
     from prefect.settings import get_current_settings, temporary_settings
 
@@ -164,7 +164,7 @@ def run_pass(watch_file: str | None, feeds: list[str]) -> RunSummary:
     no_heartbeats = temporary_settings(updates={"flows.heartbeat_frequency": None})
     try:
         with no_heartbeats, show_progress(err, feed_urls=urls, database_url=settings.database_url):
-            state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
+            state = monitor(watch_file=watch_file, feeds=feeds, baseline=baseline, return_state=True)
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc
@@ -190,6 +190,9 @@ def run(
         list[str] | None,
         typer.Option("--feed", help="Feed URL (repeatable); replaces the watch file's feeds."),
     ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="Store everything this pass finds and alert nothing.")
+    ] = False,
 ) -> None:
     """One monitoring pass now, as a Prefect flow run.
 
@@ -198,7 +201,7 @@ def run(
     """
     open_watch(watch)  # a bad watch file is a clear error before Prefect starts
     check_feed_urls(list(feed or []))
-    print_summary(run_pass(str(watch) if watch else None, list(feed or [])))
+    print_summary(run_pass(str(watch) if watch else None, list(feed or []), baseline=baseline))
 
 
 @app.command()
