@@ -26,8 +26,8 @@ from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
-from newswatch.settings import Settings, get_settings
-from newswatch.storing import backlog_rule, store_in_order
+from newswatch.settings import Settings, backlog_rule, get_settings
+from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, read_watch
 from newswatch.workers import WorkerPool
 from storage.db import get_engine, session_scope

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 from platformdirs import user_data_path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from alerts.backlog import BacklogRule
 
 BUNDLED_WATCH_FILE = Path(__file__).with_name("watch.yaml")
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*$", re.IGNORECASE)
@@ -77,3 +80,13 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Read the settings afresh from the environment (cheap; no caching so tests can change env)."""
     return Settings()
+
+
+def backlog_rule(settings: Settings, *, baseline: bool = False) -> BacklogRule:
+    """What a pass stores without alerting, from the settings (`baseline`: the whole pass)."""
+    age = settings.alert_max_age
+    return BacklogRule(
+        max_age=timedelta(hours=age) if age > 0 else None,
+        first_poll=settings.first_poll_baseline,
+        everything=baseline,
+    )

@@ -6,7 +6,7 @@ import hashlib
 import random
 import time
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, or_, update
@@ -18,7 +18,6 @@ from alerts.backlog import BacklogRule, backlog_reason
 from extractors.articles import Article as ExtractedArticle
 from extractors.topic import Topic
 from newswatch.pipeline import PreparedEntry, ReadResult, alert_payload
-from newswatch.settings import Settings
 from storage.claims import ClaimBatch, ClaimChange
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
@@ -30,16 +29,6 @@ ATTEMPTS = 6  # an overlapping pass may write the same claim or article first: t
 _NOT_PAGE_ERRORS = ("no_link",)
 # Fetch errors that name a link the address guard refused: such a link is never stored as an article's.
 _REFUSED = ("refused_address", "bad_url")
-
-
-def backlog_rule(settings: Settings, *, baseline: bool = False) -> BacklogRule:
-    """What a pass stores without alerting, from the settings (`baseline`: the whole pass)."""
-    age = settings.alert_max_age
-    return BacklogRule(
-        max_age=timedelta(hours=age) if age > 0 else None,
-        first_poll=settings.first_poll_baseline,
-        everything=baseline,
-    )
 
 
 def store_in_order(

@@ -18,8 +18,8 @@ from alerts.message import Message
 from newswatch.delivery import resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import ReadResult, poll_feeds, prepare_entries
-from newswatch.settings import Settings
-from newswatch.storing import backlog_rule, store_in_order
+from newswatch.settings import Settings, backlog_rule
+from newswatch.storing import store_in_order
 from newswatch.watchfile import ENV_URLS, Route, Watch, load_watch
 from storage.db import session_scope
 from storage.feeds import ensure_feeds
