@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 import alerts.channels  # noqa: F401  (loads apprise's plugins once, without imghdr's warning)
 from newswatch.newsroom import Newsroom
 from storage.db import get_engine
-from storage.models import AlertDelivery, Article, Entry, Feed, Finding
+from storage.models import AlertDelivery, Article, Claim, Entry, Feed, Finding
 
 pytestmark = pytest.mark.slow
 CAPTURED: list[dict[str, Any]] = []
@@ -93,6 +93,21 @@ def test_failed_feeds_are_reported_and_the_pass_goes_on(
     assert classes[bad[0]] == "http_status"
     assert classes[bad[1]] == "refused_address"
     assert summary.findings_new > 0
+
+
+def test_a_baseline_pass_stores_what_would_have_alerted_and_sends_nothing(
+    prefect_harness: None, newsroom: Newsroom, env: str
+) -> None:
+    from flows.monitor import monitor
+
+    summary = monitor(feeds=newsroom.feed_urls, baseline=True)  # `newswatch run --baseline`
+    assert summary.findings_new > 0
+    assert summary.findings_baseline == summary.findings_new + summary.findings_revised
+    assert (summary.alerts_sent, summary.alert_messages, CAPTURED) == (0, 0, [])
+    assert "of them baseline, not alerted" in summary.one_line()
+    with Session(get_engine(env)) as s:
+        assert s.exec(select(AlertDelivery)).all() == []
+        assert {c.baseline for c in s.exec(select(Claim)).all()} == {"baseline_run"}
 
 
 def test_the_flow_run_is_tagged_by_topic_and_its_tasks_are_not(
