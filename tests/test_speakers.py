@@ -69,6 +69,7 @@ def test_the_class_is_decided_when_the_finding_is_stored() -> None:
 
 
 def test_unnamed_narration_goes_to_digests_not_to_instant_channels(sqlite_engine: Engine) -> None:
+    SENT.clear()  # (what other tests' dlvcap:// channels accepted)
     watch = parse_watch(
         TOPICS
         + """alerts:
