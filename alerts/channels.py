@@ -8,10 +8,11 @@ import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, cast
 
 import apprise
 
-from alerts import ratelimit
+from alerts import mailpart, ratelimit
 from alerts.message import Message
 from alerts.sizes import body_limit, fit_body
 from alerts.urls import channel_id, mask_url, split_url, url_secrets
@@ -23,6 +24,8 @@ _HTML_SCHEMES = frozenset(
     {"mailto", "mailtos", "sendgrid", "mailgun", "ses", "azure", "o365", "postmark", "resend", "smtp2go"}
     | {"sparkpost", "brevo", "mailersend", "sendpulse"}
 )
+_SLACK_SCHEMES = frozenset({"slack"})
+_JSON_SCHEMES = frozenset({"json", "jsons"})  # webhooks: the text, and the structured `newswatch` object
 _SERVICE_TIMEOUT = 30.0  # seconds for one delivery, retries included (apprise's default is 60)
 # Loggers that can see a URL's parts: apprise's own, and the HTTP stack under its webhook plugins.
 _REDACTED_LOGGERS = ("apprise", "urllib3.connectionpool", "requests")
@@ -100,6 +103,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="'imghdr' is deprecated", category=DeprecationWarning)
     apprise.Apprise.instantiate("json://localhost")
 ratelimit.install()
+mailpart.install()
 
 
 def _asset() -> apprise.AppriseAsset:
@@ -153,6 +157,22 @@ def _reason(result: apprise.AppriseResult, url: str) -> str:
     return f"{where} failed: {why}"
 
 
+def _body(scheme: str, message: Message, plugin: apprise.NotifyBase) -> tuple[str, apprise.NotifyFormat]:
+    """The body a service gets, in its format: email the HTML document (with our text part), Slack the
+    Markdown written for its conversion, webhooks the text and the structured `newswatch` object."""
+    if scheme in _HTML_SCHEMES:
+        return message.html, apprise.NotifyFormat.HTML
+    if scheme in _SLACK_SCHEMES:
+        return message.slack or message.markdown, apprise.NotifyFormat.MARKDOWN
+    if scheme in _JSON_SCHEMES:
+        extras = getattr(plugin, "payload_extras", None)
+        if isinstance(extras, dict) and message.data is not None and "newswatch" not in extras:
+            # Apprise adds these keys to its JSON payload as they are: ours is an object, not text.
+            cast(Any, plugin).payload_extras = {**extras, "newswatch": message.data}
+        return message.text, apprise.NotifyFormat.TEXT
+    return message.markdown, apprise.NotifyFormat.MARKDOWN
+
+
 def deliver(url: str, message: Message) -> DeliveryResult:
     """Send one message to one apprise URL; failures are results, never exceptions."""
     with _REDACTOR.hiding(url_secrets(url)):
@@ -164,10 +184,7 @@ def deliver(url: str, message: Message) -> DeliveryResult:
             parts = split_url(url)
             scheme = parts.scheme if parts is not None else ""
             html = scheme in _HTML_SCHEMES
-            if html:
-                body, body_format = message.html, apprise.NotifyFormat.HTML
-            else:
-                body, body_format = message.markdown, apprise.NotifyFormat.MARKDOWN
+            body, body_format = _body(scheme, message, plugin)
             # Cut to what the service takes: a 5 MB headline was posted whole; Discord refuses 2,001 characters.
             limit = body_limit(scheme, getattr(plugin, "body_maxlen", None), html=html)
             body = fit_body(body, limit, html=html)
@@ -176,6 +193,7 @@ def deliver(url: str, message: Message) -> DeliveryResult:
             sender.add(plugin)
             with (
                 ratelimit.watching() as asked,
+                mailpart.text_part(body, message.text),
                 sender.notify(
                     body=body, title=message.title, body_format=body_format, log_level=logging.DEBUG
                 ) as result,

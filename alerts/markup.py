@@ -1,11 +1,10 @@
-"""Safe markup: hostile feed text as Markdown, HTML and plain text that cannot ping, link or inject structure.
+"""Safe markup: hostile feed text as Markdown, Slack and plain text that cannot ping, link or inject structure.
 
 Titles read as one plain line.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,12 +27,20 @@ _MD_LINE_START = re.compile(r"^(?:(\d+)(?=[.)])|(?=[#=+-]))")  # would start a h
 _URL_SAFE = "%:/?#[]@!$&'()*+,;=~-._"  # everything else (<, >, |, quotes, spaces, backticks) is encoded
 
 
+# Slack's mrkdwn has no escape for these: apprise keeps "\\*" as it is, and Slack then shows the backslash.
+# In text from feeds they become look-alikes, which no formatting reads.
+_SLACK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ", "\\": "∖"})
+_SLACK_SPECIAL = re.compile(r"([<>\[\]#]|(?<=\])\()")  # escaped: apprise makes &lt; &gt; and plain [ ] # (
+
+
 @dataclass(frozen=True)
 class Span:
-    """A piece of a line: plain text, a bold label, code, or a link (with its safe address)."""
+    """A piece of a line: plain text, a bold label, a bold title, code, or a link (with its safe address)."""
 
     text: str
-    style: str = ""  # "" plain, "b" bold label, "code", "link"
+    style: str = (
+        ""  # "" plain, "lead" plain and a space, "b" bold label and a space, "title" bold, "code", "link"
+    )
     href: str = ""
 
 
@@ -43,6 +50,15 @@ class Block:
 
     lines: tuple[tuple[Span, ...], ...]
     quote: bool = False
+
+
+@dataclass(frozen=True)
+class Bodies:
+    """The same blocks as CommonMark, as CommonMark for apprise's Slack conversion, and as plain text."""
+
+    markdown: str
+    slack: str
+    text: str
 
 
 def clean(text: str) -> str:
@@ -74,9 +90,11 @@ def _md_span(span: Span) -> str:
     text = _MD_SPECIAL.sub(r"\\\1", neutral(span.text))
     if span.style == "b":
         return f"**{text}** "
+    if span.style == "title":
+        return f"**{text}**"
     if span.style == "link":
         return f"[{text}](<{span.href}>)"
-    return text
+    return text + " " if span.style == "lead" else text
 
 
 def _md_line(spans: tuple[Span, ...]) -> str:
@@ -86,48 +104,46 @@ def _md_line(spans: tuple[Span, ...]) -> str:
     return line
 
 
-def _html_span(span: Span) -> str:
-    text = html.escape(neutral(span.text) if span.style != "code" else clean(span.text))
-    if span.style == "b":
-        return f"<b>{text}</b> "
+def _slack_span(span: Span) -> str:
     if span.style == "code":
-        return f"<code>{text}</code>"
+        return "`" + clean(span.text).replace("`", "'") + "`"
+    text = _SLACK_SPECIAL.sub(r"\\\1", neutral(span.text).translate(_SLACK_LOOKALIKES))
+    if span.style == "b":
+        return f"**{text}** "
+    if span.style == "title":
+        return f"**{text}**"
     if span.style == "link":
-        # The address is shown too: readers see where it goes, and the email's plain part keeps it.
-        return f'{text}: <a href="{html.escape(span.href)}">{html.escape(span.href)}</a>'
-    return text
+        return f"[{text}](<{span.href}>)"
+    return text + " " if span.style == "lead" else text
 
 
 def _text_span(span: Span) -> str:
     text = clean(span.text)
-    if span.style == "b":
+    if span.style in ("b", "lead"):
         return text + " "
     return f"{text}: {span.href}" if span.style == "link" else text
 
 
-def bodies(blocks: Sequence[Block]) -> tuple[str, str, str]:
-    """The Markdown, HTML and text bodies of the same blocks."""
-    md, htm, txt = [], [], []
+def bodies(blocks: Sequence[Block]) -> Bodies:
+    """The Markdown, Slack and text bodies of the same blocks."""
+    md, slack, txt = [], [], []
     for block in blocks:
         md_lines = [_md_line(line) for line in block.lines]
-        html_lines = ["".join(_html_span(s) for s in line) for line in block.lines]
+        slack_lines = ["".join(_slack_span(s) for s in line) for line in block.lines]
         text_lines = ["".join(_text_span(s) for s in line) for line in block.lines]
-        if block.quote:
-            md.append("  \n".join("> " + line for line in md_lines))
-            htm.append(
-                '<blockquote style="margin:0 0 0 0.8em;padding-left:0.8em;border-left:3px solid #ccc">'
-                + "<br>".join(html_lines)
-                + "</blockquote>"
-            )
-            txt.append("\n".join("> " + line for line in text_lines))
-        else:
-            md.append("  \n".join(md_lines))
-            htm.append("<p>" + "<br>".join(html_lines) + "</p>")
-            txt.append("\n".join(text_lines))
-    return "\n\n".join(md) + "\n", "\n".join(htm) + "\n", "\n\n".join(txt) + "\n"
+        mark = "> " if block.quote else ""
+        md.append("  \n".join(mark + line for line in md_lines))
+        slack.append("\n".join(mark + line for line in slack_lines))
+        txt.append("\n".join(mark + line for line in text_lines))
+    return Bodies("\n\n".join(md) + "\n", "\n\n".join(slack) + "\n", "\n\n".join(txt) + "\n")
 
 
-def title_line(text: str) -> str:
-    """A one-line title that pings nobody and makes no link, cut to a length every service takes."""
+def title_line(text: str, limit: int = _TITLE_MAX) -> str:
+    """A one-line title that pings nobody and makes no link, cut (at a word, when one is near) to `limit`."""
     text = _ANGLE.sub(_ZWSP, neutral(text))
-    return text if len(text) <= _TITLE_MAX else text[: _TITLE_MAX - 1].rstrip() + "…"
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if " " in head[limit // 2 :]:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip() + "…"

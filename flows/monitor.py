@@ -20,13 +20,14 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from sqlmodel import Session
 
+from alerts.backlog import BacklogRule
 from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
-from newswatch.settings import Settings, get_settings
+from newswatch.settings import Settings, backlog_rule, get_settings
 from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, read_watch
 from newswatch.workers import WorkerPool
@@ -119,10 +120,12 @@ def store_articles(
     count: int,
     topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
+    backlog: BacklogRule,
 ) -> list[ReadResult]:
-    """Store articles, findings and alert rows in publication order; each entry in one transaction."""
+    """Store articles, findings and alert rows in publication order; each entry in one transaction (a
+    feed's baseline without alert rows)."""
     engine = get_engine(settings.database_url)
-    stored = store_in_order(engine, prepared, topics=topics, targets=targets)
+    stored = store_in_order(engine, prepared, topics=topics, targets=targets, backlog=backlog)
     with session_scope(engine) as session:  # pages kept unread expire (one indexed DELETE)
         purge_pages(session, before=utcnow() - settings.raw_retention)
     return stored
@@ -180,10 +183,14 @@ def _run_name() -> str:
     task_runner=ThreadPoolTaskRunner(max_workers=16),  # type: ignore[arg-type]  # Prefect types its runners invariantly
 )
 def monitor(
-    watch_file: str | None = None, feeds: list[str] | None = None, shard: str | None = None
+    watch_file: str | None = None,
+    feeds: list[str] | None = None,
+    shard: str | None = None,
+    baseline: bool = False,
 ) -> RunSummary:
     """One monitoring pass over the watch file's feeds (or `feeds`, read for all its topics); with `shard`
-    "i/n", over the i-th of n shares of them (deployments with different shards run on different workers)."""
+    "i/n", over the i-th of n shares of them (deployments with different shards run on different workers);
+    with `baseline`, everything is stored and nothing alerted."""
     settings = get_settings()
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
@@ -239,11 +246,13 @@ def monitor(
             prepared.extend(result.prepared)
         by_name = {t.name: t for t in watch.topics}
         # Stored while this pass still holds the feeds: their entries are its own until marked processed.
+        backlog = backlog_rule(settings, baseline=baseline)
         stored = store_articles(
-            whole(settings), whole(prepared), len(prepared), whole(by_name), whole(targets)
+            whole(settings), whole(prepared), len(prepared), whole(by_name), whole(targets), backlog
         )
         summary.add_reads(stored)
-    summary.add_sends(send_alerts(whole(settings), whole(channels)))
+    if not baseline:  # a baseline pass sends nothing, not even what earlier passes left pending
+        summary.add_sends(send_alerts(whole(settings), whole(channels)))
     publish_artifacts(summary)
     get_run_logger().info("%s", summary.one_line())
     return summary

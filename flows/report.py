@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +12,7 @@ from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from sqlmodel import Session
 
+from alerts.backlog import describe
 from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
@@ -50,6 +51,7 @@ class NewFinding:
     by: str  # claimant or speaker
     article_id: int | None
     unit_class: str | None
+    baseline: str | None = None  # why it was stored without an alert (alerts.backlog), None: alerted
 
 
 @dataclass
@@ -70,8 +72,10 @@ class RunSummary:
     findings_revised: int = 0
     findings_repeated: int = 0
     findings_dropped: int = 0  # past the per-article cap
+    findings_baseline: int = 0  # new and revised, stored as a feed's baseline: not alerted
     new: list[NewFinding] = field(default_factory=list)
     alerts_sent: int = 0
+    alert_messages: int = 0  # the messages that carried them (one per article, or per topic in a digest)
     alerts_failed: int = 0  # deliveries that failed in this pass (they stay pending)
     alerts_held: int = 0
     alerts_pending: int | None = None  # every undelivered row after the pass, read from the ledger
@@ -117,19 +121,21 @@ class RunSummary:
             self.articles_fallback += read.source == "feed"
             self.findings_repeated += read.repeated
             self.findings_dropped += getattr(read, "dropped", 0)
+            baseline = getattr(read, "baseline", None)
+            self.findings_baseline += len(read.new) if baseline else 0
             for change in read.new:
                 if change.change == "revised_figure":
                     self.findings_revised += 1
                 else:
                     self.findings_new += 1
                 if len(self.new) < MAX_ROWS:
-                    self.new.append(
-                        _new_finding(change.topic, change.change, change.finding, read.article_id)
-                    )
+                    found = _new_finding(change.topic, change.change, change.finding, read.article_id)
+                    self.new.append(replace(found, baseline=baseline))
 
     def add_sends(self, report: SendReport) -> None:
         """Count the alerts sent and those left pending."""
         self.alerts_sent += report.sent
+        self.alert_messages += report.messages
         self.alerts_failed += report.failed
         self.alerts_held += getattr(report, "held", 0)  # rows of channels in quiet hours
 
@@ -147,8 +153,10 @@ class RunSummary:
             f"articles read: {self.articles_read}"
             + (f" ({self.articles_kept} more name no topic: kept unread)" if self.articles_kept else "")
             + f" | findings: {self.findings_new} new, "
-            f"{self.findings_revised} revised, {self.findings_repeated} repeated | "
-            f"alerts: {self.alerts_sent} sent, {pending} pending"
+            f"{self.findings_revised} revised, {self.findings_repeated} repeated"
+            + (f" ({self.findings_baseline} of them baseline, not alerted)" if self.findings_baseline else "")
+            + " | "
+            f"alerts: {self.alerts_sent} sent in {self.alert_messages} messages, {pending} pending"
             + (f", {self.alerts_given_up} failed" if self.alerts_given_up else "")
         )
 
@@ -174,6 +182,7 @@ class RunSummary:
                 [f"| findings dropped past the cap per article | {self.findings_dropped} |"]
                 * bool(self.findings_dropped)
             ),
+            f"| of the new and revised, stored as a feed's baseline (not alerted) | {self.findings_baseline} |",
             f"| alerts sent / pending / failed | {self.alerts_sent} / {pending} / {self.alerts_given_up or 0} |",
         ]
         if self.alerts_failed:
@@ -246,6 +255,7 @@ def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
         "claimant or speaker": markdown_text(finding.by, 120),
         "outlet": markdown_text(ref.outlet, 120) if ref else "",
         "kind": finding.kind,
+        "alert": f"no: baseline ({describe(finding.baseline)})" if finding.baseline else "yes",
         "link": markdown_link("article", ref.url) if ref else "",
         "topic": markdown_text(finding.topic, 120),
     }

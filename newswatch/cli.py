@@ -148,7 +148,9 @@ def _progress_line(database_url: str, started: datetime, total: int) -> str | No
     )
 
 
-def run_pass(watch_file: str | None, feeds: list[str], server: TemporaryServer | None = None) -> RunSummary:
+def run_pass(
+    watch_file: str | None, feeds: list[str], server: TemporaryServer | None = None, *, baseline: bool = False
+) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run.
     `server`: a temporary Prefect server started for this pass (stopped when it ends)."""
     from prefect.settings import get_current_settings, temporary_settings
@@ -176,7 +178,7 @@ def run_pass(watch_file: str | None, feeds: list[str], server: TemporaryServer |
             temporary_settings(updates=updates),
             show_progress(err, feed_urls=urls, database_url=settings.database_url),
         ):
-            state = monitor(watch_file=watch_file, feeds=feeds, return_state=True)
+            state = monitor(watch_file=watch_file, feeds=feeds, baseline=baseline, return_state=True)
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc
@@ -203,6 +205,9 @@ def run(
         list[str] | None,
         typer.Option("--feed", help="Feed URL (repeatable); replaces the watch file's feeds."),
     ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="Store everything this pass finds and alert nothing.")
+    ] = False,
 ) -> None:
     """One monitoring pass now, as a Prefect flow run.
 
@@ -221,7 +226,7 @@ def run(
         if server is not None:
             server.stop()
         raise
-    print_summary(run_pass(str(watch) if watch else None, list(feed or []), server))
+    print_summary(run_pass(str(watch) if watch else None, list(feed or []), server, baseline=baseline))
 
 
 @app.command()

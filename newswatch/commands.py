@@ -122,7 +122,8 @@ def findings(
         for row in rows:
             what = _figure_text(row) if row["kind"] == "figure" else f"“{(row['quote'] or '')[:90]}”"
             who = row["claimant"] or row["speaker"] or "(unattributed)"
-            table.add_row(*map(cell, ((row["found_at"] or "")[:16], row["change"], what, who, row["outlet"])))
+            change = row["change"] + (" (baseline)" if row["baseline"] else "")
+            table.add_row(*map(cell, ((row["found_at"] or "")[:16], change, what, who, row["outlet"])))
         console.print(table)
 
 

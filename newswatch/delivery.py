@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -22,6 +23,7 @@ from alerts.urls import TaggedUrl, channel_id, mask_url, split_urls
 from newswatch.settings import Settings
 from newswatch.watchfile import ENV_URLS, Route, Watch
 from storage import ledger
+from storage.health import queue_health_changes
 from storage.ledger import Target
 from storage.models import AlertDelivery, utcnow
 
@@ -47,10 +49,13 @@ class Channel:
     topics: tuple[str, ...]
     # For each topic, the kinds this channel takes (new_figure, ...); empty: every kind of `topics`.
     kinds: tuple[tuple[str, frozenset[str]], ...] = ()
+    # For each topic, whose statements it takes ("identified" or "all"); a topic not listed: "all".
+    speakers: tuple[tuple[str, str], ...] = ()
     health: bool = True  # takes feed-health alerts
     period: timedelta | None = None
     quiet: QuietHours | None = None
     timezone: str = "UTC"
+    templates: Path | None = None  # email templates replacing the bundled ones
 
     @property
     def label(self) -> str:
@@ -118,9 +123,10 @@ def resolve_channels(watch: Watch, settings: Settings) -> list[Channel]:
     """The channels of the watch file's routes, with the URLs each route reaches.
 
     Routes to the same URL and mode share one channel (and its first route's schedule), so a finding
-    reaches a URL once however many routes name it.
+    reaches a URL once however many routes name it; it takes every speaker of a topic when one of them does.
     """
     urls = configured_urls(settings)
+    templates = settings.templates or watch.templates
     channels: dict[str, Channel] = {}
     for route in watch.routes:
         targets = route_urls(route, urls)
@@ -135,18 +141,23 @@ def resolve_channels(watch: Watch, settings: Settings) -> list[Channel]:
             cid = TERMINAL + suffix if url is None else f"{channel_id(url)}:{route.mode}"
             old = channels.get(cid)
             merged = dict(old.kinds) if old else {}
+            speakers = dict(old.speakers) if old else {}
             for topic in route.topics:
                 merged[topic] = merged.get(topic, frozenset()) | kinds
+                if speakers.get(topic) != "all":
+                    speakers[topic] = route.speakers
             channels[cid] = Channel(
                 id=cid,
                 url=url,
                 mode=route.mode,
                 topics=tuple(sorted(t for t, k in merged.items() if k)),
                 kinds=tuple(sorted(merged.items())),
+                speakers=tuple(sorted(speakers.items())),
                 health=(old.health if old else False) or "feed_health" in route.kinds,
                 period=old.period if old else route.period,
                 quiet=old.quiet if old else route.quiet,
                 timezone=old.timezone if old else route.timezone,
+                templates=templates,
             )
     return list(channels.values())
 
@@ -158,10 +169,11 @@ def targets_by_topic(channels: Sequence[Channel]) -> dict[str, list[Target]]:
         pairs: Sequence[tuple[str, frozenset[str] | None]] = channel.kinds or [
             (t, None) for t in channel.topics
         ]
+        speakers = dict(channel.speakers)
         for topic, kinds in pairs:
             if kinds is None or kinds:
                 targets.setdefault(topic, []).append(
-                    Target(channel=channel.id, mode=channel.mode, kinds=kinds)
+                    Target(channel.id, channel.mode, kinds, speakers.get(topic, "all"))
                 )
     return targets
 
@@ -206,7 +218,7 @@ def _send_rows(
     """Send one claim's rows to their channel; False when it failed (the rest were given back) or none was ours."""
     base = timedelta(seconds=settings.alert_backoff_seconds)
     cap = timedelta(seconds=settings.alert_backoff_max_seconds)
-    messages = compose(rows)
+    messages = compose(rows, templates=channel.templates)
     # Messages that failed before go last: one message a service refuses cannot hold back the others.
     messages.sort(key=lambda m: (max(r.attempts for r in m[1]), min(r.id or 0 for r in m[1])))
     progressed = False
@@ -217,7 +229,7 @@ def _send_rows(
             continue
         progressed = True
         if len(mine) < len(members):
-            (message, mine), *_ = compose(mine, digest_max=len(mine))
+            (message, mine), *_ = compose(mine, digest_max=len(mine), templates=channel.templates)
         if message is None:
             ledger.mark_failed(
                 engine, mine, "cannot render this alert (a malformed ledger row)", max_attempts=0, now=now
@@ -287,7 +299,7 @@ def check_health(engine: Engine, channels: Sequence[Channel], settings: Settings
     targets = [
         Target(channel=c.id, mode=c.mode, kinds=frozenset({"feed_health"})) for c in channels if c.health
     ]
-    return ledger.queue_health_changes(
+    return queue_health_changes(
         engine,
         targets,
         failures=settings.health_failures,

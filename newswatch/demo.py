@@ -23,15 +23,29 @@ Where to look next:
 """
 
 
+BACKLOG = """\
+This demo alerts its newsroom's backlog (stories from October 2024 to January 2025) on purpose, to show
+what alerts look like. A real first pass (`newswatch run`) stores what each feed already carries as its
+baseline and alerts nothing of it, nor anything published more than 48 h before it is seen
+(NEWSWATCH_ALERT_MAX_AGE); later passes alert only what is new.
+"""
+
+
 def run_demo() -> int:
     """Run the demo; returns the exit code."""
     db_url = demo_database_url()
     db_file = Path(db_url.removeprefix("sqlite:///"))
     for suffix in ("", "-wal", "-shm"):  # a fresh database each time
         db_file.with_name(db_file.name + suffix).unlink(missing_ok=True)
-    # The demo talks only to its own newsroom on 127.0.0.1 and prints alerts instead of sending them.
+    # The demo talks only to its own newsroom on 127.0.0.1 and prints alerts instead of sending them. Its
+    # stories are from late 2024, and a real first pass alerts none of what a feed already carries: the
+    # demo alerts that backlog on purpose (and says so), to show what the alerts look like.
     os.environ.update(
-        NEWSWATCH_DATABASE_URL=db_url, NEWSWATCH_ALLOWED_NETWORKS="127.0.0.1/32", NEWSWATCH_APPRISE_URLS=""
+        NEWSWATCH_DATABASE_URL=db_url,
+        NEWSWATCH_ALLOWED_NETWORKS="127.0.0.1/32",
+        NEWSWATCH_APPRISE_URLS="",
+        NEWSWATCH_FIRST_POLL_BASELINE="false",
+        NEWSWATCH_ALERT_MAX_AGE="0",
     )
     from newswatch.cli import run_pass
 
@@ -39,6 +53,7 @@ def run_demo() -> int:
         console.rule(
             f"[bold]Pass 1[/bold]: {len(room.feed_urls)} feeds from a local newsroom at {room.base_url}"
         )
+        console.print(BACKLOG, highlight=False, markup=False)
         first = run_pass(None, room.feed_urls)
         console.rule("[bold]Pass 2[/bold]: the same feeds again; nothing should be alerted twice")
         second = run_pass(None, room.feed_urls)

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from alerts.message import Previous
+from alerts.payload import finding_payload
 from extractors.articles import Article as ExtractedArticle
 from extractors.articles import article_from_entry, not_html_reason
 from extractors.feeds import FeedEntry, ParsedFeed
@@ -61,6 +63,7 @@ class ReadResult:
     new: tuple[ClaimChange, ...]
     repeated: int
     dropped: int = 0  # findings past the per-article cap, not stored
+    baseline: str | None = None  # why its new findings were stored without an alert (alerts.backlog)
 
 
 @dataclass(frozen=True)
@@ -334,15 +337,14 @@ def _detect(pool: WorkerPool, document: str, topics: Sequence[Topic]) -> dict[st
 
 def alert_payload(change: ClaimChange, topic: Topic, article: Article) -> dict[str, Any]:
     """What an alert needs, frozen at detection time (the ledger row carries it)."""
-    return {
-        "type": "finding",
-        "topic": topic.name,
-        "topic_title": topic.title,
-        "change": change.change,
-        "finding": change.finding.to_dict(),
-        "previous": list(change.previous),
-        "article_title": article.title or "",
-        "outlet": article.outlet,
-        "published": article.published.isoformat() if article.published else None,
-        "url": article.url,
-    }
+    earlier = [Previous(e.display, e.value, e.low, e.high, e.published) for e in change.earlier]
+    return finding_payload(
+        topic=topic,
+        change=change.change,
+        finding=change.finding,
+        earlier=earlier or [Previous(shown) for shown in change.previous],
+        article_title=article.title or "",
+        outlet=article.outlet,
+        published=article.published,
+        url=article.url,
+    )

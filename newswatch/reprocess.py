@@ -16,10 +16,11 @@ from extractors.findings import Finding as Detected
 from extractors.limits import bound_findings
 from extractors.topic import Topic
 from newswatch.pipeline import alert_payload, document_text
-from storage.claims import claim_key, store_findings
+from storage.claims import store_findings
 from storage.db import session_scope
+from storage.identity import claim_key
 from storage.ledger import Target, enqueue
-from storage.likeness import same_statement, statement_key
+from storage.likeness import same_remark, statement_key
 from storage.models import Article, Claim, Finding
 
 
@@ -62,7 +63,7 @@ def _still_found(row: Finding, claim: Claim, detected: Sequence[Detected]) -> bo
             row.kind == "statement"
             and finding.kind == "statement"
             and finding.speaker_key == claim.speaker_key
-            and same_statement(statement_key(claim.quote or ""), statement_key(finding.quote))
+            and same_remark(statement_key(claim.quote or ""), statement_key(finding.quote))
         ):
             return True
     return False

@@ -8,10 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_path
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from alerts.backlog import BacklogRule
+
 BUNDLED_WATCH_FILE = Path(__file__).with_name("watch.yaml")
+_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhd]?)\s*$", re.IGNORECASE)
+_HOURS = {"m": 1 / 60, "h": 1.0, "d": 24.0, "": 1.0}
 
 
 def default_database_url() -> str:
@@ -75,8 +79,34 @@ class Settings(BaseSettings):
     # A row claimed for sending longer ago than this belongs to a run that died: another run may send it.
     # It must exceed one delivery (apprise gives up after 30 s); the lease is renewed before each message.
     alert_lease_seconds: float = 300.0
+    # Entries published (or, without a date, first seen) longer ago than this are stored, never alerted:
+    # hours, or an age such as 90m, 48h, 2d; 0 for no limit.
+    alert_max_age: float = 48.0
+    # A feed's first successful poll is its baseline: stored, not alerted. The demo turns this off to show
+    # what alerts look like.
+    first_poll_baseline: bool = True
+    # A directory of email templates that replace the bundled ones (see alerts/email.py).
+    templates: Path | None = None
+
+    @field_validator("alert_max_age", mode="before")
+    @classmethod
+    def _age_in_hours(cls, value: object) -> object:
+        """`48`, `48h`, `2d`, `90m` as hours; anything else is left for pydantic to refuse."""
+        if isinstance(value, str) and (match := _AGE.match(value)):
+            return float(match[1]) * _HOURS[match[2].lower()]
+        return value
 
 
 def get_settings() -> Settings:
     """Read the settings afresh from the environment (cheap; no caching so tests can change env)."""
     return Settings()
+
+
+def backlog_rule(settings: Settings, *, baseline: bool = False) -> BacklogRule:
+    """What a pass stores without alerting, from the settings (`baseline`: the whole pass)."""
+    age = settings.alert_max_age
+    return BacklogRule(
+        max_age=timedelta(hours=age) if age > 0 else None,
+        first_poll=settings.first_poll_baseline,
+        everything=baseline,
+    )

@@ -6,6 +6,7 @@ import hashlib
 import random
 import time
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from sqlalchemy import bindparam, or_, update
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
+from alerts.backlog import BacklogRule, backlog_reason
 from extractors.articles import Article as ExtractedArticle
 from extractors.topic import Topic
 from newswatch.pipeline import PreparedEntry, ReadResult, alert_payload
@@ -36,16 +38,19 @@ def store_in_order(
     *,
     topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
+    backlog: BacklogRule | None = None,
 ) -> list[ReadResult]:
     """Store prepared entries oldest first, so a claimant's later value reads as a revision of an earlier one.
 
     Each batch is one transaction: an entry counts as processed only together with its article, findings
-    and alert rows. An entry an overlapping pass stored first is reported as skipped.
+    and alert rows. An entry an overlapping pass stored first is reported as skipped. What `backlog` says
+    is a feed's baseline (its first poll, entries too old, a --baseline pass) is stored and not alerted.
     """
     ordered = sorted(prepared, key=lambda p: (p.published is None, p.published or utcnow(), p.entry_id))
     results: list[ReadResult] = []
     for start in range(0, len(ordered), BATCH):
-        results.extend(_store_batch(engine, ordered[start : start + BATCH], topics, targets))
+        batch = ordered[start : start + BATCH]
+        results.extend(_store_batch(engine, batch, topics, targets, backlog or BacklogRule()))
     return results
 
 
@@ -55,9 +60,10 @@ def store_entry(
     *,
     topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
+    backlog: BacklogRule | None = None,
 ) -> ReadResult:
     """Store one prepared entry's article, findings and alert rows, and mark it processed: one transaction."""
-    return _store_batch(engine, [prepared], topics, targets)[0]
+    return _store_batch(engine, [prepared], topics, targets, backlog or BacklogRule())[0]
 
 
 def _store_batch(
@@ -65,11 +71,12 @@ def _store_batch(
     batch: Sequence[PreparedEntry],
     topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
+    backlog: BacklogRule,
 ) -> list[ReadResult]:
     for attempt in range(ATTEMPTS):
         try:
             with session_scope(engine) as session:
-                return _store(session, batch, topics, targets)
+                return _store(session, batch, topics, targets, backlog)
         except (IntegrityError, OperationalError):
             # Another pass committed the same article or claim first (or PostgreSQL broke a deadlock
             # between the two): everything is read again, so this time its rows count as known.
@@ -84,6 +91,7 @@ def _store(
     batch: Sequence[PreparedEntry],
     topics: Mapping[str, Topic],
     targets: Mapping[str, Sequence[Target]],
+    backlog: BacklogRule,
 ) -> list[ReadResult]:
     now = utcnow()
     ids = [p.entry_id for p in batch]
@@ -109,8 +117,22 @@ def _store(
     # Articles stored before (read by an earlier pass, batch or overlapping pass) may have findings already.
     existing = [a.id for a in articles if a.id is not None and a.id not in fresh]
     claims = ClaimBatch(session, findings=findings, article_ids=existing)
+    baselines = _baselines(session, {entries[p.entry_id].feed_id for p in mine})
+    held = {
+        p.entry_id: backlog_reason(
+            backlog,
+            published=entries[p.entry_id].published,
+            first_seen=entries[p.entry_id].first_seen_at,
+            baseline_at=baselines.get(entries[p.entry_id].feed_id),
+            now=now,
+        )
+        for p in mine
+    }
     handles = [
-        [(name, claims.add(article, name, found)) for name, found in p.findings.items()]
+        [
+            (name, claims.add(article, name, found, baseline=held[p.entry_id]))
+            for name, found in p.findings.items()
+        ]
         for p, article in zip(mine, articles, strict=True)
     ]
     claims.flush()
@@ -121,7 +143,8 @@ def _store(
         for name, handle in done:
             stored = claims.result(handle)
             repeated += stored.repeated
-            for change in stored.new:
+            # The baseline is stored and counted, never alerted.
+            for change in stored.new if held[p.entry_id] is None else ():
                 enqueue(
                     session,
                     subject=f"claim:{change.claim_id}",
@@ -132,7 +155,15 @@ def _store(
             new.extend(stored.new)
         source = "known" if p.known_article_id else ("feed" if p.reason else "page")
         results[p.entry_id] = ReadResult(
-            p.entry_id, article.id, p.downloaded, source, p.reason, tuple(new), repeated, p.dropped
+            p.entry_id,
+            article.id,
+            p.downloaded,
+            source,
+            p.reason,
+            tuple(new),
+            repeated,
+            p.dropped,
+            held[p.entry_id],
         )
     _link_entries(session, mine, articles)
     _note_page_errors(session, mine, entries)
@@ -173,6 +204,12 @@ def _articles(
     session.add_all(fresh)
     session.flush()  # one multi-row INSERT ... RETURNING for the new articles' ids
     return chosen, {a.id for a in fresh if a.id is not None}
+
+
+def _baselines(session: Session, feed_ids: set[int]) -> dict[int, datetime | None]:
+    """Each feed's first successful poll (its baseline)."""
+    rows = session.exec(select(Feed.id, Feed.baseline_at).where(col(Feed.id).in_(feed_ids))).all()
+    return {feed_id: baseline for feed_id, baseline in rows if feed_id is not None}
 
 
 def _feed_urls(session: Session, feed_ids: set[int]) -> dict[int, str]:

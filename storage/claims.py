@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -11,8 +10,9 @@ from typing import Any
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
-from extractors.findings import Figure, Statement, describe_figure
+from extractors.findings import Figure, Statement
 from extractors.findings import Finding as Detected
+from storage.identity import REPORTED, Earlier, as_earlier, claim_key, new_claim, series, series_of
 from storage.likeness import MAX_COMPARED, first_same, statement_key
 from storage.models import Article, Claim, Finding, utcnow
 
@@ -20,9 +20,8 @@ CHUNK = 500  # values per IN (...) list
 # A claimant's values read per unit class (the most recent): enough to tell a revision, and to show
 # MAX_PREVIOUS of them, however long the claimant's history grows.
 MAX_VALUES_READ = 50
-MAX_PREVIOUS = (
-    5  # earlier values an alert lists: a claimant with 7,000 values must not make 7,000-line alerts
-)
+# Earlier values an alert lists: a claimant with 7,000 values must not make 7,000-line alerts.
+MAX_PREVIOUS = 5
 Ident = tuple[str, str]  # (topic, key): what identifies a claim, before and after it has an id
 
 
@@ -35,7 +34,9 @@ class ClaimChange:
     topic: str
     change: str  # new_figure, revised_figure, new_statement
     finding: Detected
-    previous: tuple[str, ...]
+    previous: tuple[str, ...]  # the claimant's earlier values as shown ("about 1,500 troops (Oct 18)")
+    earlier: tuple[Earlier, ...] = ()  # the same with their numbers
+    baseline: str | None = None  # why it is stored without an alert (first_poll, max_age, baseline_run)
 
 
 @dataclass(frozen=True)
@@ -44,28 +45,6 @@ class StoredFindings:
 
     new: tuple[ClaimChange, ...]
     repeated: int
-
-
-REPORTED = "reported"  # the claimant of a figure no one is named for: its revisions are the press's
-
-
-def series(figure: Figure) -> str:
-    """What a figure's values are a series of: its unit class, or for a part of a toll also the part
-    ("killed/children"), so that 13 children killed never revises 38 people killed."""
-    if not figure.subset:
-        return figure.unit_class
-    noun = figure.unit.lower().split()[-1] if figure.unit else ""
-    return f"{figure.unit_class}/{noun}"
-
-
-def claim_key(finding: Detected) -> str:
-    """The identity of a claim: unit class, claimant and value for figures; speaker and quote for statements."""
-    if isinstance(finding, Figure):
-        value = f"{'+' if finding.delta else ''}{finding.value}:{finding.low}:{finding.high}"
-        vague = ":vague" if finding.vague else ""
-        return f"figure:{series(finding)}:{finding.claimant_key or '-'}:{value}{vague}"
-    digest = hashlib.sha256(statement_key(finding.quote).encode()).hexdigest()[:20]
-    return f"statement:{finding.speaker_key}:{digest}"
 
 
 def _chunks(values: Iterable[str | int]) -> Iterable[list[str | int]]:
@@ -78,7 +57,7 @@ def _chunks(values: Iterable[str | int]) -> Iterable[list[str | int]]:
 class _Added:
     """One article's findings for one topic, waiting for ids."""
 
-    new: list[tuple[Claim, Finding, str, Detected, tuple[str, ...]]]
+    new: list[tuple[Claim, Finding, str, Detected, tuple[Earlier, ...]]]
     repeated: int
 
 
@@ -179,12 +158,16 @@ class ClaimBatch:
         cannot plant "Previously: 44,444" in another outlet's alert), nor an increment ("1,500 more").
         A figure no one is named for is the claim of "reported"."""
         if claim.kind == "figure" and ":+" not in claim.key:
-            values = self._by_claimant[(claim.topic, _series_of(claim), claim.claimant_key or REPORTED)]
+            values = self._by_claimant[(claim.topic, series_of(claim), claim.claimant_key or REPORTED)]
             values.append(claim)
             del values[:-MAX_VALUES_READ]  # the oldest go: a page of 200 values must not sort 200 x 200
 
-    def add(self, article: Article, topic: str, findings: Sequence[Detected]) -> int:
-        """Decide what each finding of `article` (stored, with an id) is; returns a handle for `result`."""
+    def add(
+        self, article: Article, topic: str, findings: Sequence[Detected], *, baseline: str | None = None
+    ) -> int:
+        """Decide what each finding of `article` (stored, with an id) is; returns a handle for `result`.
+
+        `baseline`: why the claims it starts are stored without an alert (None: they are news)."""
         assert article.id is not None
         added = _Added([], 0)
         from_page = article.source != "feed"
@@ -195,7 +178,7 @@ class ClaimBatch:
                 previous = self._previous(topic, finding, key) if isinstance(finding, Figure) else ()
                 change = "revised_figure" if previous else "new_figure"
                 change = change if isinstance(finding, Figure) else "new_statement"
-                claim = _new_claim(topic, key, finding, article, change)
+                claim = new_claim(topic, key, finding, article, change, baseline)
                 self._remember(claim)
                 self._new_claims.append(claim)
                 self._outlets[(topic, key)].add(article.outlet)
@@ -243,8 +226,10 @@ class ClaimBatch:
         """What one `add` did, with the ids `flush` gave."""
         added = self._added[handle]
         new = tuple(
-            ClaimChange(claim.id or 0, row.id or 0, claim.topic, change, finding, previous)
-            for claim, row, change, finding, previous in added.new
+            ClaimChange(
+                c.id or 0, row.id or 0, c.topic, change, f, tuple(v.display for v in e), e, c.baseline
+            )
+            for c, row, change, f, e in added.new
         )
         return StoredFindings(new=new, repeated=added.repeated)
 
@@ -264,14 +249,14 @@ class ClaimBatch:
             found = self._quote_keys[id(claim)] = statement_key(claim.quote or "")
         return found
 
-    def _previous(self, topic: str, figure: Figure, key: str) -> tuple[str, ...]:
+    def _previous(self, topic: str, figure: Figure, key: str) -> tuple[Earlier, ...]:
         """The claimant's earlier values for the same unit class, oldest first (empty: not a revision)."""
         if figure.delta:
             return ()
         claimant = figure.claimant_key or REPORTED
-        earlier = [c for c in self._by_claimant.get((topic, series(figure), claimant), []) if c.key != key]
-        earlier.sort(key=lambda c: (c.first_published_at or c.first_seen_at or utcnow(), c.id or 1 << 62))
-        return tuple(_dated(c) for c in earlier[-MAX_PREVIOUS:])
+        before = [c for c in self._by_claimant.get((topic, series(figure), claimant), []) if c.key != key]
+        before.sort(key=lambda c: (c.first_published_at or c.first_seen_at or utcnow(), c.id or 1 << 62))
+        return as_earlier(before[-MAX_PREVIOUS:])
 
     def _finding(self, article: Article, claim: Claim, finding: Detected, *, is_new: bool) -> Finding:
         assert article.id is not None
@@ -291,48 +276,20 @@ class ClaimBatch:
         return row
 
 
-def _series_of(claim: Claim) -> str:
-    """A stored claim's series, read back from its key (figure:<series>:<claimant>:<value>)."""
-    parts = claim.key.split(":")
-    return parts[1] if len(parts) > 1 and parts[0] == "figure" else claim.unit_class or ""
-
-
 def _ident(claim: Claim) -> Ident:
     return (claim.topic, claim.key)
 
 
-def _dated(claim: Claim) -> str:
-    moment = claim.first_published_at or claim.first_seen_at
-    when = f"{moment:%b} {moment.day}" if moment else ""
-    return f"{claim.display} ({when})" if when else claim.display
-
-
-def _new_claim(topic: str, key: str, finding: Detected, article: Article, change: str) -> Claim:
-    claim = Claim(
-        topic=topic,
-        kind=finding.kind,
-        key=key,
-        change=change,
-        first_seen_at=utcnow(),
-        first_article_id=article.id,
-        first_outlet=article.outlet,
-        source="feed" if article.source == "feed" else "page",
-    )
-    if isinstance(finding, Figure):
-        claim.unit_class, claim.claimant_key = finding.unit_class, finding.claimant_key
-        claim.value, claim.low, claim.high = finding.value, finding.low, finding.high
-        claim.display, claim.first_published_at = describe_figure(finding), article.published
-    else:
-        claim.speaker_key, claim.quote = finding.speaker_key, finding.quote
-        claim.display = f"{finding.speaker}: {finding.quote[:120]}"
-    return claim
-
-
 def store_findings(
-    session: Session, *, article: Article, topic: str, findings: Sequence[Detected]
+    session: Session,
+    *,
+    article: Article,
+    topic: str,
+    findings: Sequence[Detected],
+    baseline: str | None = None,
 ) -> StoredFindings:
     """Store findings of one article for one topic; returns the new ones (the caller commits)."""
     batch = ClaimBatch(session, findings=[(topic, f) for f in findings], article_ids=[article.id or 0])
-    handle = batch.add(article, topic, findings)
+    handle = batch.add(article, topic, findings, baseline=baseline)
     batch.flush()
     return batch.result(handle)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import or_, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError
 from sqlmodel import Session, col, select
@@ -102,26 +103,33 @@ def record_polls(session: Session, *, polls: Sequence[Poll]) -> None:
     """Record each poll's outcome and when to poll its feed next: one read, then one UPDATE per kind of
     outcome with every feed's values as its parameters (an ORM flush cost half a millisecond per feed)."""
     now = utcnow()
-    history: dict[int | None, tuple[int, datetime | None]] = {}
+    history: dict[int | None, tuple[int, datetime | None, bool]] = {}
     ids = [p.feed_id for p in polls]
     for start in range(0, len(ids), 500):
-        rows = session.exec(
-            select(Feed.id, Feed.failures_in_row, Feed.last_new_entry_at, Feed.created_at).where(
-                col(Feed.id).in_(ids[start : start + 500])
-            )
+        rows = session.execute(
+            sa_select(
+                col(Feed.id),
+                col(Feed.failures_in_row),
+                col(Feed.last_new_entry_at),
+                col(Feed.created_at),
+                col(Feed.baseline_at),
+            ).where(col(Feed.id).in_(ids[start : start + 500]))
         ).all()
         history.update(
-            (feed_id, (failures, last_new or created)) for feed_id, failures, last_new, created in rows
+            (feed_id, (failures, last_new or created, baseline is not None))
+            for feed_id, failures, last_new, created, baseline in rows
         )
     changes: list[dict[str, object]] = []
     for poll in polls:
-        failures, last_news = history[poll.feed_id]
+        failures, last_news, has_baseline = history[poll.feed_id]
         ok = poll.status in POLLED
         failures = 0 if ok else failures + 1
         values: dict[str, object] = {"id": poll.feed_id, "last_polled_at": now, "last_status": poll.status}
         values.update(last_error=poll.error, failures_in_row=failures)
         if ok:
             values["last_success_at"] = now
+            if not has_baseline:  # the first successful poll: what the feed carries now is its baseline
+                values["baseline_at"] = now
         if poll.status == "ok":
             # Only a full response carries validators; a 304 keeps the ones we have.
             values.update(etag=poll.etag, last_modified=poll.last_modified, bozo=poll.bozo)

@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from storage.db import session_scope
-from storage.feeds import all_feeds
-from storage.models import AlertDelivery, Feed, utcnow
+from storage.models import AlertDelivery, utcnow
 
 # A row left in "sending" longer than this belongs to a process that died mid-send: send it again.
 SENDING_LEASE = timedelta(minutes=5)
@@ -32,11 +31,13 @@ _ERROR_MAX = 500
 
 @dataclass(frozen=True)
 class Target:
-    """A channel as the ledger knows it: its non-secret id, its mode, and the kinds it takes (None: all)."""
+    """A channel as the ledger knows it: its non-secret id, its mode, the kinds it takes (None: all), and
+    whose statements (identified: a watch-file claimant, a named person or institution; all)."""
 
     channel: str
     mode: str  # instant or digest
     kinds: frozenset[str] | None = None
+    speakers: str = "all"
 
 
 def alert_kind(payload: dict[str, Any]) -> str:
@@ -46,20 +47,28 @@ def alert_kind(payload: dict[str, Any]) -> str:
     return str(payload.get("change") or "")
 
 
+def takes(target: Target, payload: dict[str, Any]) -> bool:
+    """Whether a channel takes this alert: its kind, and for a statement its speaker (unnamed narration,
+    "officials said", goes only to channels taking every speaker)."""
+    if target.kinds is not None and alert_kind(payload) not in target.kinds:
+        return False
+    return target.speakers == "all" or payload.get("speaker_class", "named") != "unnamed"
+
+
 def enqueue(
     session: Session, *, subject: str, targets: Sequence[Target], group_key: str, payload: dict[str, Any]
 ) -> int:
     """Add one pending row per target that takes this kind (idempotent per subject and channel); the caller commits."""
     added = 0
-    kind = alert_kind(payload)
     for target in targets:
-        if target.kinds is not None and kind not in target.kinds:
+        if not takes(target, payload):
             continue
         row = AlertDelivery(
             subject=subject,
             channel=target.channel,
             mode=target.mode,
-            group_key=group_key if target.mode == "instant" else "digest",
+            # One message per article when instant; per topic in a digest (feed health: its own).
+            group_key=group_key if target.mode == "instant" else f"digest:{payload.get('topic', '')}",
             payload=payload,
             created_at=utcnow(),
             next_attempt_at=utcnow(),
@@ -216,49 +225,6 @@ def release(engine: Engine, rows: Sequence[AlertDelivery], *, until: datetime | 
                     claimed_by=None,
                 )
             )
-
-
-def queue_health_changes(
-    engine: Engine, targets: Sequence[Target], *, failures: int, silence: timedelta
-) -> int:
-    """Queue one alert per feed whose health changed: failing, silent for `silence`, or recovered.
-
-    The feed's health changes by a conditional update, so of two overlapping runs that see the same
-    change only one queues it.
-    """
-    now = utcnow()
-    raised = 0
-    with session_scope(engine) as session:
-        for feed in all_feeds(session):
-            last_news = feed.last_new_entry_at or feed.created_at
-            if feed.failures_in_row >= failures:
-                state = "failing"
-            elif feed.last_success_at is not None and last_news is not None and now - last_news > silence:
-                state = "silent"
-            else:
-                state = "ok"
-            if state == feed.health:
-                continue
-            changed = session.execute(
-                update(Feed)
-                .where(col(Feed.id) == feed.id, col(Feed.health) == feed.health)
-                .values(health=state)
-            )
-            if changed.rowcount != 1:  # type: ignore[attr-defined]
-                continue  # an overlapping run queued this change
-            alert_state = "recovered" if state == "ok" else state
-            payload = {
-                "type": "health",
-                "feed_url": feed.url,
-                "state": alert_state,
-                "failures": feed.failures_in_row,
-                "last_error": feed.last_error,
-                "since": (feed.last_success_at or feed.created_at or now).isoformat(),
-            }
-            subject = f"health:{feed.id}:{alert_state}:{now.isoformat()}"
-            enqueue(session, subject=subject, targets=targets, group_key=subject, payload=payload)
-            raised += 1
-    return raised
 
 
 def undelivered(session: Session) -> list[AlertDelivery]:

@@ -60,6 +60,9 @@ class Feed(FeedBase, table=True):
     next_poll_at: datetime | None = _when()
     health: str = "ok"  # ok, failing, silent: the state last alerted, so each change alerts once
     created_at: datetime | None = _when()
+    # Its first successful poll: what the feed carried then, or had published before, is its baseline,
+    # stored and never alerted.
+    baseline_at: datetime | None = _when()
 
 
 class Entry(SQLModel, table=True):
@@ -149,6 +152,8 @@ class Claim(SQLModel, table=True):
     # page once an outlet's page carries it; feed while only feeds' summaries do (never a revision's
     # earlier value, and never counted as an outlet's corroboration).
     source: str = "page"
+    # Why the claim was stored without an alert (first_poll, max_age, baseline_run); None: it was news.
+    baseline: str | None = None
 
 
 class Finding(SQLModel, table=True):

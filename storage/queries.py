@@ -44,6 +44,7 @@ FINDING_COLUMNS = (
     "outlet",
     "published",
     "url",
+    "baseline",
 )
 
 
@@ -98,6 +99,8 @@ def list_findings(
             outlet=article.outlet,
             published=article.published.isoformat() if article.published else None,
             url=article.url,
+            # Why the claim was stored without an alert (first_poll, max_age, baseline_run), on its first report.
+            baseline=claim.baseline if finding.is_new else None,
         )
         rows.append(row)
     return rows

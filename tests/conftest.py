@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from endpoints import LocalController, Mailbox, Webhook, running_smtp, running_webhook
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
@@ -108,3 +111,44 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    """A webhook on 127.0.0.1 that records each POST (see tests/endpoints.py)."""
+    with running_webhook() as hook:
+        yield hook
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Mailbox, LocalController]]:
+    """A plain SMTP server on 127.0.0.1 that keeps each message (see tests/endpoints.py)."""
+    with running_smtp() as server:
+        yield server
+
+
+CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's, driven by playwright); skip with the reason when it is absent."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium (/usr/bin/chromium or chromium on PATH): `.ci/run` installs Debian's")
+    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS, timeout=30_000
+        )
+        yield chromium
+        chromium.close()

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import json
 import logging
 import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import apprise
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from endpoints import SENTINEL, LocalController, Mailbox, Webhook, mailto
 
 from alerts.channels import DeliveryResult, channel_id, check_url, deliver, mask_url
 from alerts.message import AlertItem, Message
@@ -26,7 +17,6 @@ from alerts.ratelimit import parse_retry_after
 from alerts.render import render_instant
 from extractors.findings import Figure
 
-SENTINEL = "Zq9-SENTINEL-s3cret"  # a password or token that must never show up in our output or logs
 ARTICLE = "https://news.example.org/2024/10/24/nk-troops"
 CAPTURED: list[tuple[str, str, object]] = []
 
@@ -59,97 +49,12 @@ def message() -> Message:
     return render_instant([item])
 
 
-# --- local endpoints -----------------------------------------------------------------------------
-
-
-@dataclass
-class Webhook:
-    """A local HTTP endpoint standing in for a webhook service: answers `status`, records each POST."""
-
-    port: int = 0
-    status: int = 200
-    paths: list[str] = field(default_factory=list)
-    bodies: list[dict[str, Any]] = field(default_factory=list)
-
-
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    """A webhook on 127.0.0.1, on a port the OS picks, stopped after the test."""
-    state = Webhook()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            state.paths.append(self.path)
-            state.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0")))))
-            self.send_response(state.status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:  # keep the test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every message it accepts."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        raw = envelope.original_content or b""
-        self.messages.append(email.message_from_bytes(raw, policy=email.policy.default))
-        return "250 OK"
-
-
-def _authenticate(
-    server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
-) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"alerts", SENTINEL.encode())
-    return AuthResult(success=ok)
-
-
-class LocalController(Controller):
-    """aiosmtpd's Controller on a port the OS picks (by itself it would probe port 0 to see it is up)."""
-
-    def _trigger_server(self) -> None:
-        self.port = self.server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        super()._trigger_server()  # type: ignore[no-untyped-call]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Mailbox, LocalController]]:
-    """A plain (no TLS) SMTP server on 127.0.0.1 that wants the user "alerts" and the sentinel password."""
-    box = Mailbox()
-    server = LocalController(
-        box, hostname="127.0.0.1", port=0, authenticator=_authenticate, auth_require_tls=False
-    )
-    server.start()
-    yield box, server
-    if not server.loop.is_closed():  # (a test may have stopped it already)
-        server.stop()
-
-
 @pytest.fixture
 def closed_port() -> int:
     """A port on 127.0.0.1 where nothing listens."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def mailto(port: int, host: str = "127.0.0.1", extra: str = "") -> str:
-    """The mailto URL for a plain local SMTP server."""
-    query = f"from=newswatch@example.org&to=analyst@example.org&mode=insecure{extra}"
-    return f"mailto://alerts:{SENTINEL}@{host}:{port}?{query}"
 
 
 # --- delivery ------------------------------------------------------------------------------------
@@ -189,8 +94,18 @@ def test_webhook_answering_500_is_a_failure_and_200_a_success(webhook: Webhook, 
     webhook.status = 200
     assert deliver(url, message) == DeliveryResult(True, None)
     assert webhook.paths == ["/alerts", "/alerts"]
-    assert webhook.bodies[-1]["title"] == message.title
-    assert webhook.bodies[-1]["message"] == message.markdown.rstrip()
+    body = webhook.bodies[-1]
+    assert body["title"] == message.title
+    # The plain text, not Markdown, and the findings as structured fields.
+    assert body["message"] == message.text.rstrip()
+    assert body["newswatch"] == message.data
+    (record,) = body["newswatch"]["findings"]
+    assert (record["value"], record["qualifier"], record["unit_class"], record["claimant"]) == (
+        10_000, "up to", "troops", "Zelenskyy"
+    )  # fmt: skip
+    assert (record["article_title"], record["url"], record["previous"]) == (
+        "Seoul says troops are moving", ARTICLE, ["3,000 (Oct 23)"]
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("via_smtp_param", [False, True], ids=["server-as-host", "smtp-param"])
@@ -212,7 +127,9 @@ def test_email_has_an_html_and_a_plain_part(
     }
     assert set(parts) == {"text/plain", "text/html"}
     assert message.html.strip() in parts["text/html"]
-    # apprise writes the plain part itself, from our HTML: it must still carry the facts and the link.
+    assert parts["text/html"].lstrip().startswith("<!DOCTYPE html>")
+    # The plain part is our own text (the README's example), not apprise's conversion of the HTML.
+    assert parts["text/plain"].strip() == message.text.strip()
     for piece in (
         "up to 10,000 troops",
         "Zelenskyy",
@@ -221,7 +138,6 @@ def test_email_has_an_html_and_a_plain_part(
         ARTICLE,
     ):
         assert piece in parts["text/plain"], piece
-    assert "<" not in parts["text/plain"]
 
 
 def test_email_to_a_stopped_server_fails_with_the_reason(

@@ -117,6 +117,9 @@ def pass_env(db_url: str, prefect_api: str, webhook: Webhook, **extra: str) -> d
         "NEWSWATCH_DATABASE_URL": db_url,
         "NEWSWATCH_ALLOWED_NETWORKS": "127.0.0.1/32",
         "NEWSWATCH_APPRISE_URLS": webhook.url,
+        # The newsroom's stories are its feeds' backlog: alerted on purpose, as the demo does.
+        "NEWSWATCH_FIRST_POLL_BASELINE": "false",
+        "NEWSWATCH_ALERT_MAX_AGE": "0",
         **extra,
     }
 

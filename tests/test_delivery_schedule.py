@@ -109,7 +109,9 @@ def test_a_digest_per_pass_is_one_message(sqlite_engine: Engine) -> None:
     shown: list[Message] = []
     report = send_due(sqlite_engine, [channel], settings(), echo=shown.append)
     assert (report.sent, report.messages) == (4, 1)
-    assert shown[0].title == "[NK] Digest: 4 new findings from 4 articles"
+    # The most important finding leads the subject; the body says what the digest holds.
+    assert shown[0].title == "New: ~1,000 troops (NIS) +3 more in 4 articles"
+    assert shown[0].text.startswith("Digest: 4 new findings from 4 articles · NK")
 
 
 def test_a_digest_per_period_waits_for_the_period_to_end(sqlite_engine: Engine) -> None:
@@ -121,7 +123,7 @@ def test_a_digest_per_period_waits_for_the_period_to_end(sqlite_engine: Engine) 
     next_hour = window_start(now, timedelta(hours=1)) + timedelta(hours=1, seconds=1)
     report = send_due(sqlite_engine, [channel], settings(), echo=shown.append, now=next_hour)
     assert (report.sent, report.messages, len(shown)) == (5, 1, 1)
-    assert "5 new findings from 5 articles" in shown[0].title
+    assert "5 new findings from 5 articles" in shown[0].text and shown[0].title.endswith("in 5 articles")
 
 
 def test_feed_health_alerts_once_per_change_even_from_two_runs_at_once(engine: Engine) -> None:

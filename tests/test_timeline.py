@@ -53,6 +53,9 @@ def demo_pass(db_url: str) -> DemoPass:
         env.setenv("NEWSWATCH_DATABASE_URL", db_url)
         env.setenv("NEWSWATCH_ALLOWED_NETWORKS", "127.0.0.1/32")
         env.setenv("NEWSWATCH_APPRISE_URLS", "")  # alerts go to the terminal, never to a real channel
+        # The newsroom's stories are its feeds' backlog: alerted on purpose, as the demo does.
+        env.setenv("NEWSWATCH_FIRST_POLL_BASELINE", "false")
+        env.setenv("NEWSWATCH_ALERT_MAX_AGE", "0")
         missing = f"{room.base_url}/feeds/missing.rss"
         state = monitor(feeds=[*room.feed_urls, missing], return_state=True)
         summary = state.result()

@@ -29,15 +29,6 @@ from newswatch.newsroom import Newsroom
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "test-output"
-CHROMIUM = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -122,22 +113,6 @@ def run_url(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> It
     )
     assert match, proc.stderr[-2000:]
     yield match[1], db_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium that may talk to 127.0.0.1 only."""
-    if CHROMIUM is None:
-        pytest.skip("no Chromium (/usr/bin/chromium or chromium on PATH): `.ci/run` installs Debian's")
-    pytest.importorskip("playwright.sync_api", reason="playwright (a dev dependency) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS, timeout=30_000
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_every_log_line_of_the_run_reaches_the_server(prefect_server: str, run_url: tuple[str, str]) -> None:
