@@ -118,7 +118,8 @@ def _complement_class(p: Parse, verb: Word, lex: Lexicon, counted: int = -1, dep
     "under evacuation orders", "in shelters", "among those released"."""
     complements = p.children(verb.i, "acomp", "oprd", "attr", "xcomp")
     # "Fire forces 30,000 to flee": headlines get the infinitive read as an adverbial clause
-    complements += [c for c in p.children(verb.i, "advcl") if _infinitive(p, c)]
+    # and "left 3 people missing", a participle right after the counted noun, read the same way
+    complements += [c for c in p.children(verb.i, "advcl") if _infinitive(p, c) or c.i == counted + 1]
     for c in [*complements, *p.children(verb.i, "advmod")]:  # "are still inside" last
         if c.i == counted:
             continue  # "among those killed were four firefighters": the counted noun is not its own fate

@@ -59,8 +59,9 @@ def scope_of(text: str, lex: Lexicon) -> Scope:
     for i, sent in enumerate(sentences):
         lo, hi = max(0, i - _STATEMENT_WINDOW), min(len(sentences), i + 2)
         context = lex.has_context(sent.text)
-        # "Elsewhere, a bus crash killed 11 people": another story in the same article
-        other = not term[i] and _ELSEWHERE.match(sent.text) is not None
+        # "Elsewhere, a bus crash near the border killed 11": another story, unless the opening names the
+        # topic ("Elsewhere in Gaza, ...")
+        other = _ELSEWHERE.match(sent.text) is not None and not lex.has_term(sent.text.split(",")[0])
         a = any(term[lo:hi]) and any(aspect[lo:hi])
         a = not other and (a or context or (established and lex.has_event(sent.text)))
         n = term[i] or (i > 0 and term[i - 1] and sentences[i - 1].paragraph == sent.paragraph) or established

@@ -9,6 +9,7 @@ from extractors.attribution import Attribution
 from extractors.counting import read_count
 from extractors.figures import Counted, clause_of, count_units
 from extractors.findings import Figure
+from extractors.history import earlier_event
 from extractors.lexicon import Lexicon, key_for
 from extractors.numbers import Quantity, find_quantities
 from extractors.parse import Parse
@@ -83,6 +84,8 @@ def sentence_figures(
             )  # "U.S. estimates were lower, at 1,000"
         if r is None or _elsewhere(text, q, lex) or (weak and q.money):
             continue
+        if parse is not None and earlier_event(parse, q):
+            continue  # "the 1987 disaster, which left 60 dead": history set beside the news
         read.append((q, r))
     out = []
     for q, r, parts in _totals(text, read, lex):
