@@ -54,9 +54,14 @@ EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY leak SYSTEM "file://
 <rss version="2.0"><channel><title>x</title><item><title>&leak;</title><link>/x</link></item></channel></rss>"""
 PDF = b"%PDF-1.7\n" + b"0" * 5000
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 5000
-# It names the topic, so that the relevance gate lets it through to the extraction it hangs.
+# It names the topic, so that the relevance gate lets it through to the extraction it hangs. Links in
+# divs nested as deep as the parser goes (about 250) cost trafilatura time per element times depth: about
+# 24 s for these 2.4 MB on an idle 2-core machine, three times the job timeout below. (A flat page of
+# links took 3 s: an idle machine read it within the timeout, and the test failed when nothing else ran.)
 SLOW_PAGE = (
-    b"<html><body><p>North Korea " + b"<a href='/x'>link text</a> words " * 60_000 + b"</p></body></html>"
+    b"<html><body><p>North Korea said.</p>"
+    + (b"<div><a href='/x'>l</a> w " * 250 + b"</div>" * 250) * 300
+    + b"</body></html>"
 )
 
 
@@ -368,13 +373,6 @@ def test_a_hostile_newsroom_changes_nothing(
             assert (feeds[url].last_status, feeds[url].last_error) == ("ok", None)
         for url, bad in bad_feeds.items():
             feed = feeds[url]
-            if bad.note and bad.note not in (feed.last_error or ""):  # what the pass did with its entries
-                for entry in s.exec(select(Entry).where(Entry.feed_id == feed.id)).all():
-                    print("entry", entry.link, entry.processed_at, entry.article_id)
-                    print("article", articles.get(entry.link), "kept", entry.link in kept)
-                print(
-                    "\n".join(line for line in log.read_text(errors="replace").splitlines() if "slow" in line)
-                )
             assert feed.last_status == bad.expect_status, (bad.kind, feed.last_status, feed.last_error)
             if bad.note:
                 assert (feed.last_error or "").startswith(bad.note) or bad.note in (feed.last_error or ""), (
