@@ -156,6 +156,8 @@ def run_pass(
     from prefect.settings import get_current_settings, temporary_settings
 
     from flows.monitor import monitor
+    from flows.outcome import PassFailedError
+    from flows.report import RunSummary
     from newswatch.commands import open_engine
     from storage.db import DatabaseError
 
@@ -182,6 +184,10 @@ def run_pass(
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc
+    if isinstance(result, PassFailedError):  # every feed, the database or every channel failed
+        print_summary(result.summary)
+        _print_run_link(prefect.api.url, prefect.ui_url, state.state_details.flow_run_id)
+        fail(str(result), code=1)
     if isinstance(result, DatabaseError):
         fail(str(result), code=1)
     if isinstance(result, BaseException):
@@ -190,12 +196,16 @@ def run_pass(
             f"is the Prefect server at PREFECT_API_URL={api_url} running?" if api_url else "see the log above"
         )
         fail(f"the pass could not run ({type(result).__name__}: {result}); {hint}", code=1)
-    if prefect.api.url:  # with a temporary server there is no page to go back to
-        err.print(
-            f"in the Prefect UI: {prefect.ui_url}/runs/flow-run/{state.state_details.flow_run_id}",
-            highlight=False,
-        )
+    _print_run_link(prefect.api.url, prefect.ui_url, state.state_details.flow_run_id)
+    if not isinstance(result, RunSummary):
+        fail(f"the pass returned {type(result).__name__}, not its summary", code=1)
     return result
+
+
+def _print_run_link(api_url: object, ui_url: object, run_id: object) -> None:
+    """The run's page in the Prefect UI (none with a temporary server: no page to go back to)."""
+    if api_url:
+        err.print(f"in the Prefect UI: {ui_url}/runs/flow-run/{run_id}", highlight=False)
 
 
 @app.command()
@@ -212,7 +222,8 @@ def run(
     """One monitoring pass now, as a Prefect flow run.
 
     Example: newswatch run --feed https://en.yna.co.kr/RSS/news.xml
-    Exit 0 when the pass ran (failed feeds are reported), 1 when it could not run, 2 on bad input.
+    Exit 0 when the pass ran (failed feeds are reported); 1 when every feed, the database or every alert
+    channel failed, or the pass could not run; 2 on bad input.
     """
     # Without a Prefect server, Prefect's temporary one starts now, while the pass starts up; it stops
     # at exit, once Prefect has sent the run's last logs and events to it.
