@@ -134,7 +134,8 @@ def feed_event(poll: PollResult) -> PassEvent:
         "prefect.resource.name": url,
         "newswatch.error-class": poll.status,
     }
-    payload = {"url": event_text(poll.url, TEXT_LIMIT), "error_class": poll.status}
+    # The watch file's own URL, kept usable as a link when it is one (neutralised text otherwise).
+    payload = {"url": safe_href(poll.url) or event_text(poll.url, TEXT_LIMIT), "error_class": poll.status}
     payload["error"] = event_text(poll.error or "", TEXT_LIMIT)
     return PassEvent("newswatch.feed.failed", resource, (), payload)
 
