@@ -123,3 +123,12 @@ def test_failed_feed_events_carry_the_error_class_and_the_caps_count_the_rest() 
     many = [event] * (MAX_FINDING_EVENTS + 37)
     kept, rest = capped(many, MAX_FINDING_EVENTS)
     assert (len(kept), rest) == (MAX_FINDING_EVENTS, 37)
+
+
+def test_events_held_back_by_the_per_pass_cap_are_counted_in_the_message() -> None:
+    s = summary(ok=1, findings_new=250)
+    s.events_emitted, s.events_over_cap = 200, 50
+    assert final_state(s).is_completed()
+    assert state_message(s) == (
+        "1 feed, 0 failed; 250 new findings; 0 alerts sent; 50 events over the per-pass cap not emitted"
+    )
