@@ -30,6 +30,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 from alerts.escaping import terminal_text
+from newswatch.hints import hint_for
 from newswatch.settings import get_settings
 from newswatch.tempserver import TemporaryServer, start_if_unset
 from newswatch.watchfile import Watch, WatchFileError, check_feed_url, read_watch
@@ -76,6 +77,8 @@ def print_summary(summary: RunSummary) -> None:
     for url, error_class, detail in summary.failures:
         line = f"  failed: {terminal_text(url)}  [{error_class}] {terminal_text(detail)}"
         out.print(line, highlight=False, markup=False)
+        if hint := hint_for(error_class, detail):
+            out.print(f"    next step: {terminal_text(hint)}", highlight=False, markup=False)
 
 
 def check_feed_urls(urls: list[str]) -> None:
@@ -149,7 +152,12 @@ def _progress_line(database_url: str, started: datetime, total: int) -> str | No
 
 
 def run_pass(
-    watch_file: str | None, feeds: list[str], server: TemporaryServer | None = None, *, baseline: bool = False
+    watch_file: str | None,
+    feeds: list[str],
+    server: TemporaryServer | None = None,
+    *,
+    baseline: bool = False,
+    discover: bool = False,
 ) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run.
     `server`: a temporary Prefect server started for this pass (stopped when it ends)."""
@@ -178,7 +186,9 @@ def run_pass(
             temporary_settings(updates=updates),
             show_progress(err, feed_urls=urls, database_url=settings.database_url),
         ):
-            state = monitor(watch_file=watch_file, feeds=feeds, baseline=baseline, return_state=True)
+            state = monitor(
+                watch_file=watch_file, feeds=feeds, baseline=baseline, discover=discover, return_state=True
+            )
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc
@@ -208,6 +218,10 @@ def run(
     baseline: Annotated[
         bool, typer.Option("--baseline", help="Store everything this pass finds and alert nothing.")
     ] = False,
+    discover: Annotated[
+        bool,
+        typer.Option("--discover", help="A feed URL that is a web page: read the feed the page links to."),
+    ] = False,
 ) -> None:
     """One monitoring pass now, as a Prefect flow run.
 
@@ -226,7 +240,10 @@ def run(
         if server is not None:
             server.stop()
         raise
-    print_summary(run_pass(str(watch) if watch else None, list(feed or []), server, baseline=baseline))
+    summary = run_pass(
+        str(watch) if watch else None, list(feed or []), server, baseline=baseline, discover=discover
+    )
+    print_summary(summary)
 
 
 @app.command()
@@ -236,6 +253,10 @@ def serve(
         float | None, typer.Option("--every", help="Minutes between passes (default 15).")
     ] = None,
     cron: Annotated[str | None, typer.Option("--cron", help="A cron expression instead of --every.")] = None,
+    discover: Annotated[
+        bool,
+        typer.Option("--discover", help="A feed URL that is a web page: read the feed the page links to."),
+    ] = False,
 ) -> None:
     """Run the monitoring pass on a schedule until stopped (Ctrl-C).
 
@@ -257,7 +278,9 @@ def serve(
     open_watch(watch)
     from flows.monitor import monitor
 
-    params = {"watch_file": str(watch)} if watch else {}
+    params: dict[str, object] = {"watch_file": str(watch)} if watch else {}
+    if discover:
+        params["discover"] = True
     schedule = {"cron": cron} if cron else {"interval": (every or 15) * 60}
     monitor.serve(name="newswatch", parameters=params, **schedule)
 

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from alerts.escaping import csv_cell, terminal_text
 from extractors.topic import Topic
 from newswatch.cli import app, db_app, err, fail
+from newswatch.hints import hint_for
 from newswatch.settings import get_settings
 
 # rich honours NO_COLOR; piped output gets room for whole URLs instead of 80 columns.
@@ -227,6 +228,9 @@ def feeds(db: DbOpt = None) -> None:
             )
         )
     console.print(table)
+    for f in rows:
+        if hint := hint_for(f.last_status, f.last_error):
+            console.print(Text(terminal_text(f"{f.url}: next step: {hint}")), soft_wrap=True)
 
 
 def when(value: datetime | None) -> str:
