@@ -174,7 +174,7 @@ def run_pass(
         server = None
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
     # An unreachable database: one sentence, before Prefect logs a traceback.
-    open_engine(settings.database_url)
+    open_engine(settings.database_url, create=True)
     # Heartbeats let Prefect spot a deployment's run whose worker died; this pass ends with this command,
     # and Prefect's heartbeat thread, which sleeps in whole seconds, held the end of every pass up to 1 s.
     updates: dict[str, object] = {"flows.heartbeat_frequency": None}

@@ -120,11 +120,11 @@ def test_a_bad_watch_file_is_one_clear_sentence(tmp_path: Path) -> None:
 def test_reading_commands_work_on_an_empty_database(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
     for args in (
+        ["db", "upgrade"],  # creates it: reading commands never do
         ["findings"],
         ["findings", "--format", "csv"],
         ["feeds"],
         ["alerts", "pending"],
-        ["db", "upgrade"],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)
@@ -174,8 +174,11 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
 
 def test_user_mistakes_are_one_sentence_never_a_traceback(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
     missing = str(tmp_path / "no" / "such")
     mistakes: list[tuple[list[str], int]] = [
+        (["findings", "--db", f"sqlite:///{missing}.db"], 1),
+        (["feeds", "--db", "postgres://u:pw@127.0.0.1:1/x"], 1),
         (["run", "--feed", "not a url"], 2),
         (["run", "--feed", "ftp://example.org/feed.xml"], 2),
         (["run", "--feed", "http://[::1/feed"], 2),
