@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from alerts.escaping import csv_cell, terminal_text
 from extractors.topic import Topic
-from newswatch.cli import app, db_app, err, fail
+from newswatch.cli import WatchOpt, app, db_app, err, fail, open_watch
 from newswatch.hints import hint_for
 from newswatch.settings import get_settings
 
@@ -214,14 +214,26 @@ def timeline(
 
 
 @app.command()
-def feeds(db: DbOpt = None) -> None:
+def feeds(
+    db: DbOpt = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Delete the feeds no longer in the watch file (their articles stay)."),
+    ] = False,
+    watch: WatchOpt = None,
+) -> None:
     """Health of every feed: last status, last success, failures in a row, next poll.
 
-    Example: newswatch feeds
+    Example: newswatch feeds --prune --watch my-topic.yaml
     """
+    from newswatch.feedlist import listed_urls, not_listed_sentence, prune_listed
     from storage.feeds import all_feeds
 
-    with Session(open_engine(db)) as session:
+    engine = open_engine(db)
+    listed = listed_urls(open_watch(watch) if prune or watch else None)
+    if prune and listed is not None:
+        console.print(prune_listed(engine, listed), highlight=False, markup=False, soft_wrap=True)
+    with Session(engine) as session:
         rows = all_feeds(session)
     table = Table(
         "feed", "last status", "last success", "failures in a row", "next poll", "health", "last error"
@@ -245,6 +257,8 @@ def feeds(db: DbOpt = None) -> None:
     for f in rows:
         if hint := hint_for(f.last_status, f.last_error):
             console.print(Text(terminal_text(f"{f.url}: next step: {hint}")), soft_wrap=True)
+    if listed is not None and (gone := [f.url for f in rows if f.url not in listed]):
+        console.print(Text(terminal_text(not_listed_sentence(gone))), soft_wrap=True)
 
 
 def when(value: datetime | None) -> str:
