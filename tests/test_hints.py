@@ -238,3 +238,27 @@ def test_feed_links_resolve_relative_hrefs_and_keep_only_http() -> None:
     assert is_html_page(b"\xef\xbb\xbf\n<!DOCTYPE html><html>")
     assert not is_html_page(b'<?xml version="1.0"?><rss version="2.0"><description>&lt;html&gt;')
     assert not is_html_page(b"just text")
+
+
+def test_a_pass_reports_the_page_or_follows_its_feed_with_discover(
+    prefect_harness: None, server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.monitor import monitor
+
+    article = b"<html><body><article><p>North Korea sent 3,000 troops to Russia, Seoul said.</p></article>"
+    server.route("/a1", Reply(body=article, headers={"Content-Type": "text/html"}))
+    server.route(
+        "/local.xml", Reply(body=RSS.replace(b"https://news.example/a1", server.url("/a1").encode()))
+    )
+    server.route("/site", Reply(body=PAGE.replace(b"/feeds/world.xml", b"/local.xml")))
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{tmp_path / 'pass.db'}")
+    monkeypatch.setenv("NEWSWATCH_ALLOWED_NETWORKS", "127.0.0.1/32")
+    monkeypatch.setenv("NEWSWATCH_APPRISE_URLS", "")
+    page = server.url("/site")
+    plain = monitor(feeds=[page])
+    assert plain.failures == [
+        (page, "html_page", f"this is an HTML page; its feed is at {server.url('/local.xml')}")
+    ]
+    followed = monitor(feeds=[page], discover=True)
+    assert (followed.failures, followed.feeds["ok"], followed.entries_new) == ([], 1, 1)
+    assert "/a1" in server.paths()
