@@ -167,6 +167,12 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
     assert "starting a Prefect flow run to poll 3 feeds" in proc.stderr
     assert "\x1b[" not in proc.stderr + proc.stdout
     assert proc.stdout.startswith("feeds: 3 polled")
+    # Each failed feed with the step that fixes it, on the terminal as in `newswatch feeds`.
+    assert (
+        "    next step: set NEWSWATCH_ALLOWED_NETWORKS=192.168.1.1/32 if this feed is on your own network"
+        in (proc.stdout.splitlines())
+    )
+    assert proc.stdout.count("next step: the connection failed") == 2
     listing = runner.invoke(app, ["feeds", "--db", env["NEWSWATCH_DATABASE_URL"]])
     assert listing.output.count("transport") == 2
     assert "refused_address" in listing.output
