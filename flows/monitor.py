@@ -25,6 +25,7 @@ from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
 from newswatch.settings import Settings, backlog_rule, get_settings
@@ -194,6 +195,7 @@ def monitor(
     "i/n", over the i-th of n shares of them (deployments with different shards run on different workers);
     with `baseline`, everything is stored and nothing alerted; with `discover`, a feed URL that answers with
     a web page is read through the feed the page links to."""
+    warn_unknown_variables()  # a deployment's run starts here, not at the command line
     settings = get_settings()
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
