@@ -16,6 +16,7 @@ from alerts.backlog import describe
 from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
+from newswatch.hints import hint_for
 from newswatch.pipeline import PollResult, ReadResult
 from newswatch.settings import get_settings
 from storage.queries import ArticleRef
@@ -203,6 +204,13 @@ class RunSummary:
             lines.append(
                 f"| {markdown_code(f.url).replace('|', '%7C')} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |"
             )
+        steps = dict.fromkeys(
+            f"- {markdown_code(f.url).replace('|', '%7C')}: {markdown_text(hint)}"
+            for f in shown[:MAX_FEED_ROWS]
+            if (hint := hint_for(f.status, f.error))
+        )
+        if steps:
+            lines += ["", "Next steps:", "", *steps]
         if len(shown) > MAX_FEED_ROWS or sum(self.feeds.values()) > len(shown):
             lines.append(
                 f"\n{sum(self.feeds.values()) - min(len(shown), MAX_FEED_ROWS)} more feeds not listed."

@@ -262,3 +262,16 @@ def test_a_pass_reports_the_page_or_follows_its_feed_with_discover(
     followed = monitor(feeds=[page], discover=True)
     assert (followed.failures, followed.feeds["ok"], followed.entries_new) == ([], 1, 1)
     assert "/a1" in server.paths()
+
+
+def test_the_summary_artifact_lists_the_next_step_of_each_failed_feed() -> None:
+    summary = RunSummary.start(topics=["t"])
+    summary.add_poll(
+        PollResult(1, "http://127.0.0.1:9/feed", "refused_address", "loopback address 127.0.0.1", 0, ())
+    )
+    summary.add_poll(PollResult(2, "https://a.example/f", "ok", None, 0, ()))
+    steps = summary.markdown().partition("Next steps:\n\n")[2].split("\n\n")[0].splitlines()
+    assert steps == [
+        r"- `http://127.0.0.1:9/feed`: set NEWSWATCH\_ALLOWED\_NETWORKS\=127\.0\.0\.1/32 if this feed is on "
+        "your own network"
+    ]
