@@ -262,7 +262,7 @@ def test_no_color_turns_colour_off() -> None:
 
 
 def test_the_demo_prints_the_readmes_next_steps() -> None:
-    from newswatch.demo import NEXT_STEPS
+    from newswatch.cli.demo import NEXT_STEPS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     steps = [line.split("  ")[0].strip() for line in NEXT_STEPS.splitlines() if line.startswith("  ")]

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from extractors.discovery import feed_links, is_html_page
 from flows.report import RunSummary
-from newswatch.cli import app, print_summary
+from newswatch.cli import app
+from newswatch.cli.running import print_summary
 from newswatch.discovery import HTML_PAGE
 from newswatch.fetcher import Fetcher
 from newswatch.hints import HINTS, hint_for
