@@ -178,6 +178,8 @@ def _read_page_or_feed(
     status, error, parsed = _read(pool, result, settings)
     if status == "ok":  # a note, as for a malformed feed: the poll is ok, the note says how
         error = "; ".join([followed_note(page), *([error] if error else [])])
+    else:  # the failure is the linked feed's, not the page's: say which URL failed
+        error = f"the feed this HTML page links to, {page.feed_url}: {error or status}"
     return status, error, parsed
 
 

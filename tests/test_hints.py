@@ -276,3 +276,16 @@ def test_the_summary_artifact_lists_the_next_step_of_each_failed_feed() -> None:
         r"- `http://127.0.0.1:9/feed`: set NEWSWATCH\_ALLOWED\_NETWORKS\=127\.0\.0\.1/32 if this feed is on "
         "your own network"
     ]
+
+
+def test_a_followed_feed_that_fails_names_its_own_url(server: LocalServer, sqlite_engine: Engine) -> None:
+    server.route(
+        "/moved",
+        Reply(body=PAGE.replace(b"/feeds/world.xml", b"/gone"), headers={"Content-Type": "text/html"}),
+    )
+    (result,) = poll(sqlite_engine, [server.url("/moved")], settings(), discover=True)
+    assert (result.status, result.error) == (
+        "http_status",
+        f"the feed this HTML page links to, {server.url('/gone')}: the server answered HTTP 404 Not Found",
+    )
+    assert hint_for(result.status, result.error).startswith("the URL is gone")
