@@ -100,14 +100,13 @@ HINTS: dict[str, Hint] = {
     "html_page": _html_page,
     "crashed": "a bug in newswatch: please report it with the run's log",
     # An article's page (the feed's own text stood in for it).
-    "no_link": "the feed's entry has no link: nothing to do, its summary was read instead",
-    "not_html": "the link is not a web page (a PDF, an image...): nothing to do, the feed's summary was read",
+    "no_link": "the feed's entry has no link: nothing to do",
+    "not_html": "the link is not a web page (a PDF, an image...): nothing to do",
     "extraction_timeout": (
-        "the page took too long to read: nothing to do, the feed's summary was read instead"
+        "the page took too long to read: nothing to do, unless every page of a site does "
+        "(then raise NEWSWATCH_JOB_TIMEOUT)"
     ),
-    "extraction_failed": (
-        "no article text was found in the page: nothing to do, the feed's summary was read instead"
-    ),
+    "extraction_failed": "no article text was found in the page: nothing to do",
 }
 
 

@@ -20,7 +20,7 @@ from newswatch.cli.running import print_summary
 from newswatch.discovery import HTML_PAGE
 from newswatch.fetcher import Fetcher
 from newswatch.hints import HINTS, hint_for
-from newswatch.pipeline import PollResult, poll_feeds
+from newswatch.pipeline import PollResult, ReadResult, poll_feeds
 from newswatch.settings import Settings
 from storage.db import session_scope
 from storage.feeds import ensure_feeds
@@ -289,3 +289,25 @@ def test_a_followed_feed_that_fails_names_its_own_url(server: LocalServer, sqlit
         f"the feed this HTML page links to, {server.url('/gone')}: the server answered HTTP 404 Not Found",
     )
     assert hint_for(result.status, result.error).startswith("the URL is gone")
+
+
+def test_the_run_summary_counts_unread_pages_by_class_with_the_step(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    summary = RunSummary.start(topics=["t"])
+    summary.add_reads(
+        [
+            ReadResult(1, 1, True, "feed", "extraction_timeout: extracting the page took over 20 s", (), 0),
+            ReadResult(2, 2, True, "feed", "extraction_timeout: extracting the page took over 20 s", (), 0),
+            ReadResult(3, 3, True, "feed", "not_html: the page is a PDF document", (), 0),
+            ReadResult(4, 4, True, "page", None, (), 0),
+        ]
+    )
+    print_summary(summary)
+    out = capsys.readouterr().out.splitlines()
+    assert out[1:] == [
+        "  2 articles read from the feed's summary [extraction_timeout]: the page took too long to read: "
+        "nothing to do, unless every page of a site does (then raise NEWSWATCH_JOB_TIMEOUT)",
+        "  1 article read from the feed's summary [not_html]: the link is not a web page (a PDF, an image...): "
+        "nothing to do",
+    ]

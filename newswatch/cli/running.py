@@ -34,6 +34,10 @@ def print_summary(summary: RunSummary) -> None:
         out.print(line, highlight=False, markup=False)
         if hint := hint_for(error_class, detail):
             out.print(f"    next step: {terminal_text(hint)}", highlight=False, markup=False)
+    for error_class, count in sorted(summary.fallback_classes.items()):
+        line = f"  {count} article{'s' if count != 1 else ''} read from the feed's summary [{terminal_text(error_class)}]"
+        hint = hint_for(error_class)
+        out.print(line + (f": {hint}" if hint else ""), highlight=False, markup=False)
 
 
 def check_feed_urls(urls: list[str]) -> None:
