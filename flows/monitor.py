@@ -25,6 +25,7 @@ from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
 from newswatch.settings import Settings, backlog_rule, get_settings
@@ -67,11 +68,12 @@ def read_feeds(
     label: str,
     topics_of: Mapping[str, Sequence[Topic]],
     gate: Gate | None = None,
+    discover: bool = False,
 ) -> GroupRead | State:
     """Poll feeds (a timeout or transport error is tried twice more, 1 s and 5 s later), record each poll,
     then fetch, extract and detect the new entries' articles (each once); nothing of them is written yet."""
     engine = get_engine(settings.database_url)
-    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool)
+    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool, discover=discover)
     logger = get_run_logger()
     failed = [p for p in polls if p.status not in ("ok", "not_modified")]
     for poll in failed:
@@ -187,10 +189,13 @@ def monitor(
     feeds: list[str] | None = None,
     shard: str | None = None,
     baseline: bool = False,
+    discover: bool = False,
 ) -> RunSummary:
     """One monitoring pass over the watch file's feeds (or `feeds`, read for all its topics); with `shard`
     "i/n", over the i-th of n shares of them (deployments with different shards run on different workers);
-    with `baseline`, everything is stored and nothing alerted."""
+    with `baseline`, everything is stored and nothing alerted; with `discover`, a feed URL that answers with
+    a web page is read through the feed the page links to."""
+    warn_unknown_variables()  # a deployment's run starts here, not at the command line
     settings = get_settings()
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
@@ -232,7 +237,9 @@ def monitor(
             topics = {u: topics_of.get(u, watch.topics) for u, _i in group}
             ids = [i for _u, i in group]
             reads.append(
-                read_feeds.submit(fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate))
+                read_feeds.submit(
+                    fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate), discover
+                )
             )
         for future in as_completed(reads):
             result = future.result(raise_on_failure=False)

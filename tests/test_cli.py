@@ -120,11 +120,11 @@ def test_a_bad_watch_file_is_one_clear_sentence(tmp_path: Path) -> None:
 def test_reading_commands_work_on_an_empty_database(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
     for args in (
+        ["db", "upgrade"],  # creates it: reading commands never do
         ["findings"],
         ["findings", "--format", "csv"],
         ["feeds"],
         ["alerts", "pending"],
-        ["db", "upgrade"],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)
@@ -167,6 +167,12 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
     assert "starting a Prefect flow run to poll 3 feeds" in proc.stderr
     assert "\x1b[" not in proc.stderr + proc.stdout
     assert proc.stdout.startswith("feeds: 3 polled")
+    # Each failed feed with the step that fixes it, on the terminal as in `newswatch feeds`.
+    assert (
+        "    next step: set NEWSWATCH_ALLOWED_NETWORKS=192.168.1.1/32 if this feed is on your own network"
+        in (proc.stdout.splitlines())
+    )
+    assert proc.stdout.count("next step: the connection failed") == 2
     listing = runner.invoke(app, ["feeds", "--db", env["NEWSWATCH_DATABASE_URL"]])
     assert listing.output.count("transport") == 2
     assert "refused_address" in listing.output
@@ -174,8 +180,11 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
 
 def test_user_mistakes_are_one_sentence_never_a_traceback(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
     missing = str(tmp_path / "no" / "such")
     mistakes: list[tuple[list[str], int]] = [
+        (["findings", "--db", f"sqlite:///{missing}.db"], 1),
+        (["feeds", "--db", "postgres://u:pw@127.0.0.1:1/x"], 1),
         (["run", "--feed", "not a url"], 2),
         (["run", "--feed", "ftp://example.org/feed.xml"], 2),
         (["run", "--feed", "http://[::1/feed"], 2),

@@ -30,6 +30,9 @@ def main() -> None:
     """The `newswatch` command (and `python -m newswatch`): the app, then a quick exit."""
     status: list[int] = []
     atexit.register(_exit_quickly, status)  # registered first, so it runs after every other exit handler
+    from newswatch.environment import warn_unknown_variables
+
+    warn_unknown_variables()  # a mistyped setting is otherwise ignored without a word
     try:
         app()
     except SystemExit as done:

@@ -63,9 +63,11 @@ def open_watch(path: Path | None) -> Watch:
         fail(str(exc))
 
 
-def open_engine(db: str | None) -> Engine:
-    """The engine for --db (or the settings), or exit naming the masked URL."""
-    from storage.db import DatabaseError, get_engine, mask_db_url
+def open_engine(db: str | None, *, create: bool = False) -> Engine:
+    """The engine for --db (or the settings), or exit naming the masked URL. An SQLite file that does not
+    exist is created only for commands that write (`create`): a reading command exits 1 naming the path,
+    where it once created an empty database and showed nothing, as if a mistyped path were right."""
+    from storage.db import DatabaseError, get_engine, mask_db_url, missing_sqlite_file
 
     url = demo_database_url() if db == "demo" else (db or get_settings().database_url)
     if db == "demo" and not Path(url.removeprefix("sqlite:///")).exists():
@@ -74,12 +76,24 @@ def open_engine(db: str | None) -> Engine:
         # Right after `make demo` a new user has no database of their own: show the demo's, and say so.
         err.print("(no monitoring pass has run yet: showing the demo's database; see `newswatch run`)")
         url = demo_database_url()
+    if not create and (missing := missing_sqlite_file(url)) is not None:
+        fail(missing_database_sentence(missing, default=db is None and _fresh_default(url)), code=1)
     try:
         return get_engine(url)
     except DatabaseError as exc:
         fail(str(exc), code=1)
     except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
         fail(f"cannot open database {mask_db_url(url)}: {type(exc).__name__}: {exc}", code=1)
+
+
+def missing_database_sentence(path: Path, *, default: bool) -> str:
+    """Why a reading command stops before an SQLite file that does not exist, and what to do."""
+    if default:
+        return f"no database yet at {path}: no monitoring pass has run; run `newswatch run` (or `newswatch demo`)"
+    return (
+        f"no database at {path}: check the path in --db or NEWSWATCH_DATABASE_URL "
+        "(`newswatch run` or `newswatch db upgrade` creates a new one)"
+    )
 
 
 def _fresh_default(url: str) -> bool:

@@ -22,6 +22,10 @@ def run(
     baseline: Annotated[
         bool, typer.Option("--baseline", help="Store everything this pass finds and alert nothing.")
     ] = False,
+    discover: Annotated[
+        bool,
+        typer.Option("--discover", help="A feed URL that is a web page: read the feed the page links to."),
+    ] = False,
 ) -> None:
     """One monitoring pass now, as a Prefect flow run.
 
@@ -40,7 +44,10 @@ def run(
         if server is not None:
             server.stop()
         raise
-    print_summary(run_pass(str(watch) if watch else None, list(feed or []), server, baseline=baseline))
+    summary = run_pass(
+        str(watch) if watch else None, list(feed or []), server, baseline=baseline, discover=discover
+    )
+    print_summary(summary)
 
 
 @app.command()
@@ -50,6 +57,10 @@ def serve(
         float | None, typer.Option("--every", help="Minutes between passes (default 15).")
     ] = None,
     cron: Annotated[str | None, typer.Option("--cron", help="A cron expression instead of --every.")] = None,
+    discover: Annotated[
+        bool,
+        typer.Option("--discover", help="A feed URL that is a web page: read the feed the page links to."),
+    ] = False,
 ) -> None:
     """Run the monitoring pass on a schedule until stopped (Ctrl-C).
 
@@ -71,7 +82,9 @@ def serve(
     open_watch(watch)
     from flows.monitor import monitor
 
-    params = {"watch_file": str(watch)} if watch else {}
+    params: dict[str, object] = {"watch_file": str(watch)} if watch else {}
+    if discover:
+        params["discover"] = True
     schedule = {"cron": cron} if cron else {"interval": (every or 15) * 60}
     monitor.serve(name="newswatch", parameters=params, **schedule)
 

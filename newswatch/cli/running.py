@@ -16,6 +16,7 @@ from rich.console import Console
 
 from alerts.escaping import terminal_text
 from newswatch.cli.base import err, fail, open_engine, open_watch
+from newswatch.hints import hint_for
 from newswatch.settings import get_settings
 from newswatch.tempserver import TemporaryServer
 from newswatch.watchfile import check_feed_url
@@ -31,6 +32,12 @@ def print_summary(summary: RunSummary) -> None:
     for url, error_class, detail in summary.failures:
         line = f"  failed: {terminal_text(url)}  [{error_class}] {terminal_text(detail)}"
         out.print(line, highlight=False, markup=False)
+        if hint := hint_for(error_class, detail):
+            out.print(f"    next step: {terminal_text(hint)}", highlight=False, markup=False)
+    for error_class, count in sorted(summary.fallback_classes.items()):
+        line = f"  {count} article{'s' if count != 1 else ''} read from the feed's summary [{terminal_text(error_class)}]"
+        hint = hint_for(error_class)
+        out.print(line + (f": {hint}" if hint else ""), highlight=False, markup=False)
 
 
 def check_feed_urls(urls: list[str]) -> None:
@@ -104,7 +111,12 @@ def _progress_line(database_url: str, started: datetime, total: int) -> str | No
 
 
 def run_pass(
-    watch_file: str | None, feeds: list[str], server: TemporaryServer | None = None, *, baseline: bool = False
+    watch_file: str | None,
+    feeds: list[str],
+    server: TemporaryServer | None = None,
+    *,
+    baseline: bool = False,
+    discover: bool = False,
 ) -> RunSummary:
     """Run the monitoring flow with progress on stderr; exit 1 with one sentence when it could not run.
     `server`: a temporary Prefect server started for this pass (stopped when it ends)."""
@@ -120,7 +132,7 @@ def run_pass(
         server = None
     urls = feeds or [f.url for f in open_watch(Path(watch_file) if watch_file else None).feeds]
     # An unreachable database: one sentence, before Prefect logs a traceback.
-    open_engine(settings.database_url)
+    open_engine(settings.database_url, create=True)
     # Heartbeats let Prefect spot a deployment's run whose worker died; this pass ends with this command,
     # and Prefect's heartbeat thread, which sleeps in whole seconds, held the end of every pass up to 1 s.
     updates: dict[str, object] = {"flows.heartbeat_frequency": None}
@@ -132,7 +144,9 @@ def run_pass(
             temporary_settings(updates=updates),
             show_progress(err, feed_urls=urls, database_url=settings.database_url),
         ):
-            state = monitor(watch_file=watch_file, feeds=feeds, baseline=baseline, return_state=True)
+            state = monitor(
+                watch_file=watch_file, feeds=feeds, baseline=baseline, discover=discover, return_state=True
+            )
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc

@@ -11,11 +11,13 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlmodel import Session
 
-from alerts.escaping import csv_cell
+from alerts.escaping import csv_cell, terminal_text
 from newswatch.cli.base import (
     DbOpt,
+    WatchOpt,
     app,
     cell,
     check_topic,
@@ -23,10 +25,12 @@ from newswatch.cli.base import (
     db_app,
     fail,
     open_engine,
+    open_watch,
     parse_since,
     watch_topics,
     when,
 )
+from newswatch.hints import hint_for
 
 
 @app.command()
@@ -117,14 +121,26 @@ def timeline(
 
 
 @app.command()
-def feeds(db: DbOpt = None) -> None:
+def feeds(
+    db: DbOpt = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Delete the feeds no longer in the watch file (their articles stay)."),
+    ] = False,
+    watch: WatchOpt = None,
+) -> None:
     """Health of every feed: last status, last success, failures in a row, next poll.
 
-    Example: newswatch feeds
+    Example: newswatch feeds --prune --watch my-topic.yaml
     """
+    from newswatch.feedlist import listed_urls, not_listed_sentence, prune_listed
     from storage.feeds import all_feeds
 
-    with Session(open_engine(db)) as session:
+    engine = open_engine(db)
+    listed = listed_urls(open_watch(watch) if prune or watch else None)
+    if prune and listed is not None:
+        console.print(prune_listed(engine, listed), highlight=False, markup=False, soft_wrap=True)
+    with Session(engine) as session:
         rows = all_feeds(session)
     table = Table(
         "feed", "last status", "last success", "failures in a row", "next poll", "health", "last error"
@@ -145,6 +161,11 @@ def feeds(db: DbOpt = None) -> None:
             )
         )
     console.print(table)
+    for f in rows:
+        if hint := hint_for(f.last_status, f.last_error):
+            console.print(Text(terminal_text(f"{f.url}: next step: {hint}")), soft_wrap=True)
+    if listed is not None and (gone := [f.url for f in rows if f.url not in listed]):
+        console.print(Text(terminal_text(not_listed_sentence(gone))), soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -155,5 +176,5 @@ def db_upgrade(db: DbOpt = None) -> None:
     """
     from storage.db import mask_db_url
 
-    engine = open_engine(db)
+    engine = open_engine(db, create=True)
     console.print(f"{mask_db_url(str(engine.url))} is at the newest schema")
