@@ -135,7 +135,7 @@ def test_is_idempotent_and_removes_what_it_promises(url: str) -> None:
         ("https://news.example/a?amp", "https://news.example/a?amp"),
         # The query keeps its encoding; courlan re-encodes %20 as +.
         ("https://news.example/s?q=a%20b", "https://news.example/s?q=a%20b"),
-        # Punycode hosts stay ASCII; courlan decodes them to Unicode, which the address guard refuses.
+        # Punycode hosts stay ASCII, the form DNS resolves and stored URLs compare by; courlan decodes them.
         ("https://XN--bcher-kva.example/a", "https://xn--bcher-kva.example/a"),
         # Path sub-delimiters are not re-encoded (courlan's path quoting writes "(" as %28).
         ("https://wiki.example/wiki/Kursk_(oblast)", "https://wiki.example/wiki/Kursk_(oblast)"),
