@@ -28,6 +28,7 @@ from flows.events import emit_pass_events
 from flows.outcome import describe_database_error, final_state
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
 from newswatch.settings import Settings, backlog_rule, get_settings
@@ -70,11 +71,12 @@ def read_feeds(
     label: str,
     topics_of: Mapping[str, Sequence[Topic]],
     gate: Gate | None = None,
+    discover: bool = False,
 ) -> GroupRead | State:
     """Poll feeds (a timeout or transport error is tried twice more, 1 s and 5 s later), record each poll,
     then fetch, extract and detect the new entries' articles (each once); nothing of them is written yet."""
     engine = get_engine(settings.database_url)
-    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool)
+    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool, discover=discover)
     logger = get_run_logger()
     failed = [p for p in polls if p.status not in ("ok", "not_modified")]
     for poll in failed:
@@ -190,11 +192,14 @@ def monitor(
     feeds: list[str] | None = None,
     shard: str | None = None,
     baseline: bool = False,
+    discover: bool = False,
 ) -> State:
     """One monitoring pass over the watch file's feeds (or `feeds`, read for all its topics); with `shard`
     "i/n", over the i-th of n shares of them (deployments with different shards run on different workers);
-    with `baseline`, everything is stored and nothing alerted. Ends Completed with a one-line message
-    (its result the RunSummary), or Failed when every feed, the database or every channel failed."""
+    with `baseline`, everything is stored and nothing alerted; with `discover`, a feed URL that answers with
+    a web page is read through the feed the page links to. Ends Completed with a one-line message (its
+    result the RunSummary), or Failed when every feed, the database or every channel failed."""
+    warn_unknown_variables()  # a deployment's run starts here, not at the command line
     settings = get_settings()
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
@@ -203,7 +208,7 @@ def monitor(
         parse_shard(shard)  # a malformed shard fails the run before anything is polled, even with no feeds
     summary = RunSummary.start(topics=[t.name for t in watch.topics], watch_file=watch_file)
     try:
-        _run_pass(settings, watch, shard, summary, baseline=baseline)
+        _run_pass(settings, watch, shard, summary, baseline=baseline, discover=discover)
     except (DatabaseError, SQLAlchemyError) as exc:
         # One line in the runs list instead of a driver's traceback (statement and parameters included).
         summary.database_error = describe_database_error(exc)
@@ -214,7 +219,13 @@ def monitor(
 
 
 def _run_pass(
-    settings: Settings, watch: Watch, shard: str | None, summary: RunSummary, *, baseline: bool
+    settings: Settings,
+    watch: Watch,
+    shard: str | None,
+    summary: RunSummary,
+    *,
+    baseline: bool,
+    discover: bool,
 ) -> None:
     """The pass itself: poll, read, store, emit events, send; counted into `summary`."""
     urls = [f.url for f in watch.feeds if shard is None or in_shard(f.url, shard)]
@@ -252,7 +263,9 @@ def _run_pass(
             topics = {u: topics_of.get(u, watch.topics) for u, _i in group}
             ids = [i for _u, i in group]
             reads.append(
-                read_feeds.submit(fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate))
+                read_feeds.submit(
+                    fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate), discover
+                )
             )
         for future in as_completed(reads):
             result = future.result(raise_on_failure=False)

@@ -16,6 +16,7 @@ from alerts.backlog import describe
 from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
+from newswatch.hints import hint_for, split_reason
 from newswatch.pipeline import PollResult, ReadResult
 from newswatch.settings import get_settings
 from storage.queries import ArticleRef
@@ -67,6 +68,7 @@ class RunSummary:
     articles_read: int = 0
     articles_downloaded: int = 0
     articles_fallback: int = 0
+    fallback_classes: Counter[str] = field(default_factory=Counter)  # why pages were not read (not_html...)
     articles_kept: int = 0  # pages the relevance gate left unread (they name no topic): kept packed
     findings_new: int = 0
     findings_revised: int = 0
@@ -125,6 +127,8 @@ class RunSummary:
             self.articles_read += 1
             self.articles_downloaded += read.downloaded
             self.articles_fallback += read.source == "feed"
+            if read.source == "feed" and read.fallback_reason:
+                self.fallback_classes[split_reason(read.fallback_reason)[0]] += 1
             self.findings_repeated += read.repeated
             self.findings_dropped += getattr(read, "dropped", 0)
             baseline = getattr(read, "baseline", None)
@@ -214,6 +218,13 @@ class RunSummary:
             lines.append(
                 f"| {markdown_code(f.url).replace('|', '%7C')} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |"
             )
+        steps = dict.fromkeys(
+            f"- {markdown_code(f.url).replace('|', '%7C')}: {markdown_text(hint)}"
+            for f in shown[:MAX_FEED_ROWS]
+            if (hint := hint_for(f.status, f.error))
+        )
+        if steps:
+            lines += ["", "Next steps:", "", *steps]
         if len(shown) > MAX_FEED_ROWS or sum(self.feeds.values()) > len(shown):
             lines.append(
                 f"\n{sum(self.feeds.values()) - min(len(shown), MAX_FEED_ROWS)} more feeds not listed."
