@@ -80,6 +80,12 @@ class RunSummary:
     alert_messages: int = 0  # the messages that carried them (one per article, or per topic in a digest)
     alerts_failed: int = 0  # deliveries that failed in this pass (they stay pending)
     alerts_held: int = 0
+    alerts_findings: int = 0  # distinct findings (and feed-health changes) the messages carried
+    channels_ok: int = 0  # channels that delivered a message in this pass
+    channels_failed: list[str] = field(default_factory=list)  # channels (masked) that failed, sent nothing
+    database_error: str | None = None  # the pass stopped because the database failed (class: detail)
+    events_emitted: int = 0  # Prefect events (flows/events.py)
+    events_over_cap: int = 0  # events not emitted past the per-pass caps
     alerts_pending: int | None = None  # every undelivered row after the pass, read from the ledger
     alerts_given_up: int | None = None  # rows marked failed after too many attempts
     watch_file: str | None = None  # where the charts find claimant names and topic titles
@@ -142,6 +148,9 @@ class RunSummary:
         self.alert_messages += report.messages
         self.alerts_failed += report.failed
         self.alerts_held += getattr(report, "held", 0)  # rows of channels in quiet hours
+        self.alerts_findings += report.subjects
+        self.channels_ok += report.channels_ok
+        self.channels_failed.extend(report.channels_failed)
 
     @property
     def new_rows(self) -> list[dict[str, Any]]:
@@ -160,7 +169,9 @@ class RunSummary:
             f"{self.findings_revised} revised, {self.findings_repeated} repeated"
             + (f" ({self.findings_baseline} of them baseline, not alerted)" if self.findings_baseline else "")
             + " | "
-            f"alerts: {self.alerts_sent} sent in {self.alert_messages} messages, {pending} pending"
+            # Messages, not rows: a row is a finding x channel, and 22 of them went out as 4 messages.
+            f"alerts: {self.alert_messages} messages sent ({self.alerts_findings} findings), "
+            f"{pending} deliveries pending"
             + (f", {self.alerts_given_up} failed" if self.alerts_given_up else "")
         )
 

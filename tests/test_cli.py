@@ -147,7 +147,7 @@ def _closed_port() -> int:
 
 
 @pytest.mark.slow
-def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
+def test_run_reports_each_unreachable_feed_and_exits_1_when_every_feed_failed(tmp_path: Path) -> None:
     port = _closed_port()
     env = {
         **os.environ,
@@ -159,8 +159,10 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
     feeds = [f"http://127.0.0.1:{port}/a.xml", f"http://127.0.0.1:{port}/b.xml", "http://192.168.1.1/feed"]
     args = [sys.executable, "-m", "newswatch", "run"] + [x for f in feeds for x in ("--feed", f)]
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=240, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 1, proc.stderr[-2000:]  # a pass in which every feed failed is a failure
     assert "3 failed" in proc.stdout
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: every feed failed (refused_address, transport): 3 feeds, 3 failed"), last
     # The temporary Prefect server newswatch started stays up until the run's last logs are sent.
     assert "Error logging to API" not in proc.stderr
     # Not a terminal: plain progress lines on stderr, no cursor tricks, the summary alone on stdout.

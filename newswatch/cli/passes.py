@@ -30,7 +30,8 @@ def run(
     """One monitoring pass now, as a Prefect flow run.
 
     Example: newswatch run --feed https://en.yna.co.kr/RSS/news.xml
-    Exit 0 when the pass ran (failed feeds are reported), 1 when it could not run, 2 on bad input.
+    Exit 0 when the pass ran (failed feeds are reported); 1 when every feed, the database or every alert
+    channel failed, or the pass could not run; 2 on bad input.
     """
     # Without a Prefect server, Prefect's temporary one starts now, while the pass starts up; it stops
     # at exit, once Prefect has sent the run's last logs and events to it.

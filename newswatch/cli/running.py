@@ -123,6 +123,8 @@ def run_pass(
     from prefect.settings import get_current_settings, temporary_settings
 
     from flows.monitor import monitor
+    from flows.outcome import PassFailedError
+    from flows.report import RunSummary
     from storage.db import DatabaseError
 
     settings = get_settings()
@@ -150,6 +152,10 @@ def run_pass(
         result = state.result(raise_on_failure=False)
     except Exception as exc:  # noqa: BLE001  (Prefect's own errors before the flow starts: say which)
         result = exc
+    if isinstance(result, PassFailedError):  # every feed, the database or every channel failed
+        print_summary(result.summary)
+        _print_run_link(prefect.api.url, prefect.ui_url, state.state_details.flow_run_id)
+        fail(str(result), code=1)
     if isinstance(result, DatabaseError):
         fail(str(result), code=1)
     if isinstance(result, BaseException):
@@ -158,9 +164,13 @@ def run_pass(
             f"is the Prefect server at PREFECT_API_URL={api_url} running?" if api_url else "see the log above"
         )
         fail(f"the pass could not run ({type(result).__name__}: {result}); {hint}", code=1)
-    if prefect.api.url:  # with a temporary server there is no page to go back to
-        err.print(
-            f"in the Prefect UI: {prefect.ui_url}/runs/flow-run/{state.state_details.flow_run_id}",
-            highlight=False,
-        )
+    _print_run_link(prefect.api.url, prefect.ui_url, state.state_details.flow_run_id)
+    if not isinstance(result, RunSummary):
+        fail(f"the pass returned {type(result).__name__}, not its summary", code=1)
     return result
+
+
+def _print_run_link(api_url: object, ui_url: object, run_id: object) -> None:
+    """The run's page in the Prefect UI (none with a temporary server: no page to go back to)."""
+    if api_url:
+        err.print(f"in the Prefect UI: {ui_url}/runs/flow-run/{run_id}", highlight=False)
