@@ -245,6 +245,7 @@ def test_a_pass_reports_the_page_or_follows_its_feed_with_discover(
     prefect_harness: None, server: LocalServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.monitor import monitor
+    from flows.outcome import PassFailedError
 
     article = b"<html><body><article><p>North Korea sent 3,000 troops to Russia, Seoul said.</p></article>"
     server.route("/a1", Reply(body=article, headers={"Content-Type": "text/html"}))
@@ -256,7 +257,11 @@ def test_a_pass_reports_the_page_or_follows_its_feed_with_discover(
     monkeypatch.setenv("NEWSWATCH_ALLOWED_NETWORKS", "127.0.0.1/32")
     monkeypatch.setenv("NEWSWATCH_APPRISE_URLS", "")
     page = server.url("/site")
-    plain = monitor(feeds=[page])
+    state = monitor(feeds=[page], return_state=True)
+    assert state.is_failed()  # its only feed failed
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, PassFailedError)
+    plain = error.summary
     assert plain.failures == [
         (page, "html_page", f"this is an HTML page; its feed is at {server.url('/local.xml')}")
     ]
