@@ -27,10 +27,12 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 RUN_TIMEOUT = 300  # seconds: clone, install and a pass on a busy 2-core machine take far less
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+GIT = shutil.which("git")
 
 
 def git(*args: str, cwd: Path = ROOT) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    assert GIT is not None
+    done = subprocess.run([GIT, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -38,7 +40,7 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 @pytest.fixture
 def remote(tmp_path: Path) -> str:
     """A bare repository holding this checkout's HEAD as `main`: the remote a worker clones."""
-    if shutil.which("git") is None or git_dir_missing():
+    if GIT is None or git_dir_missing():
         pytest.skip("needs git and a git checkout of the project")
     bare = tmp_path / "newswatch.git"
     git("init", "--quiet", "--bare", str(bare))
@@ -47,7 +49,10 @@ def remote(tmp_path: Path) -> str:
 
 
 def git_dir_missing() -> bool:
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, timeout=60).returncode != 0
+    assert GIT is not None
+    return (
+        subprocess.run([GIT, "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, timeout=60).returncode != 0
+    )
 
 
 def worker_python(tmp_path: Path) -> Path:
@@ -57,7 +62,9 @@ def worker_python(tmp_path: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     ours = sysconfig.get_paths()["purelib"]
     theirs = venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
-    (theirs / "our-dependencies.pth").write_text(f"import site; site.addsitedir({ours!r})\n", encoding="utf-8")
+    (theirs / "our-dependencies.pth").write_text(
+        f"import site; site.addsitedir({ours!r})\n", encoding="utf-8"
+    )
     return venv / "bin" / "python"
 
 
@@ -103,7 +110,7 @@ def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
 
     checkout, elsewhere = tmp_path / "checkout", tmp_path / "worker-home"
     elsewhere.mkdir()
-    git("clone", "--quiet", remote, str(checkout), cwd=tmp_path)
+    git("clone", "--quiet", "--branch", "main", remote, str(checkout), cwd=tmp_path)
     python = worker_python(tmp_path)
     database = f"sqlite:///{tmp_path / 'deployed.db'}"
     watch = tmp_path / "watch.yaml"
@@ -123,7 +130,9 @@ def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
     prefect = [str(python), "-m", "prefect"]
     for args in (["work-pool", "create", "newswatch", "--type", "process", "--overwrite"],
                  ["--no-prompt", "deploy", "--name", "monitor"]):  # fmt: skip
-        done = subprocess.run([*prefect, *args], cwd=checkout, env=env, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            [*prefect, *args], cwd=checkout, env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
     log = tmp_path / "worker.log"
