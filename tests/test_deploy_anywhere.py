@@ -14,6 +14,7 @@ import sysconfig
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -87,6 +88,14 @@ def started(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> Itera
             proc.wait()
 
 
+def read_deployment(name: str) -> Any:
+    """The deployment as the server keeps it."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.read_deployment_by_name(name)
+
+
 def wait_for_final_state(run_id: UUID, log: Path) -> str:
     """The flow run's final state type, waiting (bounded) for it."""
     from prefect.client.orchestration import get_client
@@ -134,6 +143,12 @@ def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
             [*prefect, *args], cwd=checkout, env=env, capture_output=True, text=True, timeout=300
         )
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    deployed = read_deployment("newswatch-monitor/monitor")
+    # Kept as templates: the variables are read when each run starts, so changing them needs no new deploy.
+    clone = deployed.pull_steps[0]["prefect.deployments.steps.git_clone"]
+    assert clone["repository"] == "{{ prefect.variables.newswatch_repository }}"
+    assert [s.schedule.interval.total_seconds() for s in deployed.schedules] == [900]
 
     log = tmp_path / "worker.log"
     with Newsroom() as room:
