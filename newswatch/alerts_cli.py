@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
@@ -95,7 +96,8 @@ def alerts_pending(watch: WatchOpt = None, db: DbOpt = None) -> None:
         except (ChannelError, WatchFileError):
             channels = []
     table = Table("channel", "alert", "status", "attempts", "since", "why", title=f"{len(rows)} undelivered")
-    for alert in explain_all(rows, channels):
+    lease = timedelta(seconds=settings.alert_lease_seconds)
+    for alert in explain_all(rows, channels, lease=lease):
         table.add_row(
             escape(terminal_text(alert.channel, 120)),
             escape(terminal_text(alert.description, 160)),

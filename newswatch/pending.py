@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from alerts.schedule import window_end
 from alerts.subject import cut, short_figure, short_name
 from extractors.findings import Figure
 from newswatch.delivery import Channel
+from storage.ledger import SENDING_LEASE
 from storage.models import AlertDelivery, utcnow
 
 _CHANGES = {"new_figure": "new figure", "revised_figure": "revised figure", "new_statement": "statement"}
@@ -71,12 +72,17 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
-def explain(row: AlertDelivery, channel: Channel | None, now: datetime) -> str:
+def explain(
+    row: AlertDelivery, channel: Channel | None, now: datetime, lease: timedelta = SENDING_LEASE
+) -> str:
     """Why a row is not delivered yet, and when it will be tried (the rules of `send_due`)."""
     zone = channel.timezone if channel else "UTC"
     due = _aware(row.next_attempt_at)
     if row.status == "failed":
         return f"failed after {row.attempts} attempts: {row.last_error or 'no error given'}; `newswatch alerts retry` sends it again"
+    claimed = _aware(row.claimed_at)
+    if row.status == "sending" and claimed is not None and claimed + lease <= now:
+        return "a pass stopped while sending it: the next pass sends it"
     if row.status == "sending":
         return "being sent by a running pass"
     if channel is None:
@@ -99,7 +105,10 @@ def explain(row: AlertDelivery, channel: Channel | None, now: datetime) -> str:
 
 
 def explain_all(
-    rows: Sequence[AlertDelivery], channels: Sequence[Channel], now: datetime | None = None
+    rows: Sequence[AlertDelivery],
+    channels: Sequence[Channel],
+    now: datetime | None = None,
+    lease: timedelta = SENDING_LEASE,
 ) -> list[PendingAlert]:
     """Every undelivered row with its channel's label (or "(not configured now)"), finding and reason."""
     now = now or utcnow()
@@ -114,7 +123,7 @@ def explain_all(
                 status=row.status,
                 attempts=row.attempts,
                 since=_aware(row.created_at),
-                reason=explain(row, channel, now),
+                reason=explain(row, channel, now, lease),
             )
         )
     return listed

@@ -134,6 +134,16 @@ def test_each_reason_says_why_and_until_when(sqlite_engine: Engine) -> None:
     )
 
 
+def test_a_row_left_sending_by_a_pass_that_died_is_said_to_go_with_the_next(sqlite_engine: Engine) -> None:
+    add(sqlite_engine, INSTANT.id, finding("new_figure", nis(3000)), status="sending", attempts=1,
+        claimed_at=NOW - timedelta(minutes=1))  # fmt: skip
+    assert listed(sqlite_engine, [INSTANT])[INSTANT.label][1] == "being sent by a running pass"
+    later = NOW + timedelta(minutes=5)  # the lease (5 minutes) has run out: any pass may claim it again
+    assert listed(sqlite_engine, [INSTANT], later)[INSTANT.label][1] == (
+        "a pass stopped while sending it: the next pass sends it"
+    )
+
+
 def test_quiet_hours_say_when_they_end_in_the_channels_time_zone(sqlite_engine: Engine) -> None:
     add(sqlite_engine, NIGHT.id, finding("new_figure", nis(3000)))
     late = datetime(2024, 10, 23, 21, 0, tzinfo=UTC)  # 23:00 in Berlin (CEST)
