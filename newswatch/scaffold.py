@@ -15,12 +15,14 @@ from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
 from newswatch.settings import BUNDLED_WATCH_FILE, Settings
+from newswatch.workers import WorkerSettings
 
 WATCH_NAME = "watch.yaml"
 ENV_NAME = ".env.example"
 _HEADER = """\
 # newswatch settings: copy this file to .env (in the directory newswatch runs in) or set these in the
-# environment. Every line is optional; uncomment one to change its default.
+# environment. Every line is optional; uncomment one to change its default. Written from the settings
+# classes (newswatch/settings.py, newswatch/workers.py) by `newswatch init`.
 """
 
 
@@ -49,7 +51,8 @@ def _shown(field: FieldInfo) -> str:
 def env_example() -> str:
     """The text of `.env.example`: every NEWSWATCH_* setting, its meaning and default, commented out."""
     blocks = [_HEADER]
-    for name, field in Settings.model_fields.items():
+    fields = {**Settings.model_fields, **WorkerSettings.model_fields}
+    for name, field in fields.items():
         meaning = textwrap.wrap(field.description or "", 106)
         lines = [f"# {line}" for line in meaning]
         value = _shown(field)

@@ -13,6 +13,7 @@ from newswatch.cli import app
 from newswatch.scaffold import env_example
 from newswatch.settings import BUNDLED_WATCH_FILE, Settings
 from newswatch.watchfile import load_watch
+from newswatch.workers import WorkerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
@@ -32,7 +33,7 @@ def test_the_shipped_env_example_is_the_generated_one() -> None:
 
 def test_every_setting_is_listed_once_with_a_meaning() -> None:
     text = env_example()
-    for name, field in Settings.model_fields.items():
+    for name, field in {**Settings.model_fields, **WorkerSettings.model_fields}.items():
         assert field.description, f"{name}: give it a docstring (its line in .env.example)"
         assert text.count(f"# NEWSWATCH_{name.upper()}=") == 1, name
 
@@ -46,6 +47,8 @@ def test_uncommented_the_example_changes_no_default(tmp_path: Path) -> None:
     dotenv.write_text("\n".join(values) + "\n", encoding="utf-8")
     read = Settings(_env_file=dotenv)  # type: ignore[call-arg]
     assert read.model_dump() == Settings(_env_file=None).model_dump()  # type: ignore[call-arg]
+    limits = WorkerSettings(_env_file=dotenv)  # type: ignore[call-arg]
+    assert limits.model_dump() == WorkerSettings(_env_file=None).model_dump()  # type: ignore[call-arg]
     changed = Settings(_env_file=None, max_redirects=6)  # type: ignore[call-arg]
     assert read.model_dump() != changed.model_dump()  # (the comparison sees a changed value)
 
