@@ -110,6 +110,7 @@ def wait_for_final_state(run_id: UUID, log: Path) -> str:
     pytest.fail(f"the deployment run did not finish: {log.read_text(errors='replace')[-3000:]}")
 
 
+@pytest.mark.timeout(900)  # bounded waits inside: deploy 300 s, the run RUN_TIMEOUT; seconds when idle
 def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
     prefect_harness: None, remote: str, tmp_path: Path
 ) -> None:
