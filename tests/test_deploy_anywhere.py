@@ -1,6 +1,7 @@
 """prefect.yaml's `monitor` deployment runs anywhere: a fresh clone is deployed, and a worker started in
 another directory, with its own Python, clones the repository (a local bare one stands in for the
-remote), installs it and runs a real pass over a local newsroom to Completed."""
+remote), installs it and runs the deployment's first scheduled run, a real pass over a local newsroom, to
+Completed."""
 
 from __future__ import annotations
 
@@ -110,11 +111,39 @@ def wait_for_final_state(run_id: UUID, log: Path) -> str:
     pytest.fail(f"the deployment run did not finish: {log.read_text(errors='replace')[-3000:]}")
 
 
+def next_scheduled_run(deployment_id: UUID) -> UUID:
+    """The next run of the deployment's 15-minute schedule, made due now.
+
+    A full Prefect server's scheduler service makes these runs; the temporary server tests use runs only
+    the event services, so the test asks the API's schedule endpoint, which makes them the same way
+    (auto-scheduled, at the schedule's next time), and then moves that run's time to now (a test does not
+    wait a quarter of an hour)."""
+    import httpx
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
+    from prefect.client.schemas.sorting import FlowRunSort
+    from prefect.settings import PREFECT_API_URL
+    from prefect.states import Scheduled
+
+    api = str(PREFECT_API_URL.value()).rstrip("/")
+    made = httpx.post(f"{api}/deployments/{deployment_id}/schedule", json={"min_runs": 1}, timeout=60)
+    made.raise_for_status()
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=1,
+        )
+        assert runs and runs[0].auto_scheduled and runs[0].state_type is not None
+        assert runs[0].state_type.value == "SCHEDULED"
+        client.set_flow_run_state(runs[0].id, Scheduled(), force=True)  # due now
+        return runs[0].id
+
+
 @pytest.mark.timeout(900)  # bounded waits inside: deploy 300 s, the run RUN_TIMEOUT; seconds when idle
 def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
     prefect_harness: None, remote: str, tmp_path: Path
 ) -> None:
-    from prefect.deployments import run_deployment
     from prefect.settings import PREFECT_API_URL
     from prefect.variables import Variable
 
@@ -158,8 +187,8 @@ def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
         watch.write_text(yaml.safe_dump(bundled), encoding="utf-8")
         worker = [*prefect, "worker", "start", "--pool", "newswatch", "--limit", "1"]
         with started(worker, env, elsewhere, log):
-            run = run_deployment("newswatch-monitor/monitor", timeout=0)
-            assert wait_for_final_state(run.id, log) == "COMPLETED", log.read_text(errors="replace")[-3000:]
+            run_id = next_scheduled_run(deployed.id)
+            assert wait_for_final_state(run_id, log) == "COMPLETED", log.read_text(errors="replace")[-3000:]
         pages = [path for _method, path, status in room.requests if path.endswith(".html") and status == 200]
 
     installed = python.parent.parent.glob("lib/python*/site-packages/newswatch/pipeline.py")
