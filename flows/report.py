@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -9,18 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from prefect import get_run_logger
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from sqlmodel import Session
 
 from alerts.backlog import describe
-from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
+from alerts.escaping import markdown_code, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
 from newswatch.pipeline import PollResult, ReadResult
 from newswatch.settings import get_settings
 from storage.queries import ArticleRef
 
-MAX_LINK_ARTIFACTS = 25  # one per article with new findings; a flood of cards helps nobody
+MAX_LINKS = 100  # articles listed in the run's one links artifact (the table names every finding's article)
 MAX_CHARTS = 4
 # What a pass keeps and shows of its new findings and feeds: the counts stay exact, the rows stop here.
 # (A page of 7,000 numbers once made the summary and its artifacts take gigabytes.)
@@ -168,7 +169,7 @@ class RunSummary:
             f"# newswatch pass: {markdown_text(', '.join(self.topics))}",
             f"Started {self.started:%Y-%m-%d %H:%M:%S} UTC, took {took:.0f} s.",
             "",
-            "| | |",
+            "| what | count |",
             "|---|---|",
             f"| feeds polled | {sum(self.feeds.values())}: {self.feeds['ok']} ok, "
             f"{self.feeds['not_modified']} not modified, {self.feeds['failed']} failed |",
@@ -221,8 +222,17 @@ class RunSummary:
 
 
 def _cell(text: str) -> str:
-    """Untrusted text as inert Markdown that keeps a table cell whole (no link, image or markup)."""
-    return markdown_text(text, 200)
+    """Error text as a code span that keeps a table cell whole: shown as it is, `<unknown>` included.
+
+    A code span makes no link, image, HTML or markup; only its `|` must be escaped, or it splits the cell.
+    """
+    return markdown_code(text, 200).replace("|", "\\|") if text else ""
+
+
+def artifact_key(kind: str, topics: list[str]) -> str:
+    """`newswatch-<kind>-<topics>` within Prefect's key rules: lowercase letters, digits and dashes."""
+    slug = re.sub(r"[^a-z0-9]+", "-", "-".join(topics).lower()).strip("-") or "all"
+    return f"newswatch-{kind}-{slug}"[:100].rstrip("-")
 
 
 def _capped(markdown: str, size: int) -> str:
@@ -249,15 +259,13 @@ def _clip(text: str, size: int) -> str:
 
 def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
     # Prefect's UI renders every text cell as Markdown: each is escaped, and the only link is the article's.
-    return {  # the words first: a narrow screen shows what was found and by whom before the link
-        "change": finding.change.replace("_", " "),
-        "finding": markdown_text(finding.what, 200),
-        "claimant or speaker": markdown_text(finding.by, 120),
-        "outlet": markdown_text(ref.outlet, 120) if ref else "",
-        "kind": finding.kind,
-        "alert": f"no: baseline ({describe(finding.baseline)})" if finding.baseline else "yes",
-        "link": markdown_link("article", ref.url) if ref else "",
-        "topic": markdown_text(finding.topic, 120),
+    # Five short columns, the longest text last: with eight, the right-hand ones were cut off in the UI.
+    return {
+        "change": finding.change.replace("_", " "),  # says the kind too: new figure, new statement...
+        "claimant or speaker": markdown_text(finding.by, 60),
+        "article": markdown_link(ref.outlet or "article", ref.url, limit=40) if ref else "",
+        "alert": f"no ({describe(finding.baseline)})" if finding.baseline else "yes",
+        "finding": markdown_text(finding.what, 160),
     }
 
 
@@ -298,28 +306,53 @@ def _read_context(summary: RunSummary) -> _Context:
 
 
 def publish_artifacts(summary: RunSummary) -> None:
-    """Publish the summary, the table of new findings, a link per article and the figures' charts."""
+    """Publish, under keys of the pass's topics, the summary, the table of new findings, one list of the
+    articles they came from, and the figures' charts."""
     context = _read_context(summary)
-    create_markdown_artifact(key="newswatch-summary", markdown=summary.markdown(), description="Pass summary")
+    topics = summary.topics
+    create_markdown_artifact(
+        key=artifact_key("summary", topics), markdown=summary.markdown(), description="Pass summary"
+    )
     rows = summary.findings_table(context.refs)
     create_table_artifact(
-        key="new-findings",
-        table=rows or [{"change": "", "kind": "", "finding": "no new findings in this pass"}],
+        key=artifact_key("findings", topics),
+        table=rows or [{"change": "none", "finding": "no new findings in this pass"}],
         description=f"{len(rows)} new and revised findings of this pass",
     )
-    per_article = Counter(f.article_id for f in summary.new if f.article_id)
-    for article_id, count in per_article.most_common(MAX_LINK_ARTIFACTS):
-        ref = context.refs.get(article_id)
-        href = markdown_href(ref.url) if ref is not None else None
-        if ref is not None and href is not None:  # the article's own http(s) URL: the only link made
-            create_link_artifact(
-                link=href,
-                link_text=markdown_text(f"{ref.title} ({ref.outlet})", 150),
-                description=f"{count} new finding{'s' if count > 1 else ''}: {markdown_text(ref.title, 80)}",
-            )
+    links = articles_markdown(summary, context.refs)
+    if links:  # one list per run: a card per article crowded the run's page
+        create_markdown_artifact(
+            key=artifact_key("articles", topics),
+            markdown=links,
+            description="The articles with new findings in this pass",
+        )
     if context.charts:
         create_markdown_artifact(
-            key="figure-timeline",
+            key=artifact_key("timeline", topics),
             markdown="# How the figures moved\n\n" + "\n\n".join(context.charts),
             description="Each claimant's figures over time, for the unit classes this pass changed",
         )
+
+
+def articles_markdown(summary: RunSummary, refs: dict[int, ArticleRef]) -> str:
+    """The pass's articles with new findings as one Markdown table, most findings first ("" for none)."""
+    per_article = Counter(f.article_id for f in summary.new if f.article_id)
+    lines = []
+    for article_id, count in per_article.most_common(MAX_LINKS):
+        ref = refs.get(article_id)
+        if ref is not None:  # the article's own http(s) URL: the only link made
+            title = markdown_link(ref.title or ref.url, ref.url, limit=100)
+            lines.append(f"| {count} | {title} | {markdown_text(ref.outlet, 60)} |")
+    if not lines:
+        return ""
+    more = len(per_article) - len(lines)
+    return "\n".join(
+        [
+            f"# Articles with new findings: {len(per_article)}",
+            "",
+            "| findings | article | outlet |",
+            "|---|---|---|",
+            *lines,
+            *([f"\n{more} more not listed."] if more > 0 else []),
+        ]
+    )
