@@ -279,7 +279,8 @@ class _Context:
 
 def _read_context(summary: RunSummary) -> _Context:
     """Articles, alert ledger counts and charts for the artifacts (nothing when the database fails)."""
-    from newswatch.timeline import build_charts, chart_markdown
+    from newswatch.chart import chart_markdown
+    from newswatch.timeline import build_charts
     from newswatch.watchfile import WatchFileError, read_watch
     from storage.db import get_engine
     from storage.queries import article_refs, delivery_counts, figure_points
