@@ -262,10 +262,10 @@ def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
     # Five short columns, the longest text last: with eight, the right-hand ones were cut off in the UI.
     return {
         "change": finding.change.replace("_", " "),  # says the kind too: new figure, new statement...
-        "claimant or speaker": markdown_text(finding.by, 60),
+        "claimant or speaker": markdown_text(finding.by, 40),
         "article": markdown_link(ref.outlet or "article", ref.url, limit=40) if ref else "",
         "alert": f"no ({describe(finding.baseline)})" if finding.baseline else "yes",
-        "finding": markdown_text(finding.what, 160),
+        "finding": markdown_text(finding.what, 90),  # the whole quote is in the alert and `findings`
     }
 
 
