@@ -51,6 +51,13 @@ def terminal_text(text: str, limit: int | None = None) -> str:
     return line if limit is None or len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
+def event_text(text: str, limit: int = 500) -> str:
+    """Text for a Prefect event's payload or label: one line that mentions no one and makes no link when an
+    Automation's notification template puts it into a chat message, at most `limit` characters."""
+    line = neutral(text)
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
 def csv_cell(value: object) -> object:
     """A value for a CSV cell: text that a spreadsheet would run as a formula starts with an apostrophe,
     as OWASP recommends; numbers, booleans and None stay as they are."""

@@ -18,20 +18,24 @@ from prefect.runtime import flow_run
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from alerts.backlog import BacklogRule
 from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
+from flows.events import emit_pass_events
+from flows.outcome import describe_database_error, final_state
 from flows.report import RunSummary, publish_artifacts
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
 from newswatch.settings import Settings, backlog_rule, get_settings
 from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, read_watch
 from newswatch.workers import WorkerPool
-from storage.db import get_engine, session_scope
+from storage.db import DatabaseError, get_engine, session_scope
 from storage.feeds import FeedLocks, due_feeds, ensure_feeds
 from storage.ledger import Target
 from storage.models import utcnow
@@ -67,11 +71,12 @@ def read_feeds(
     label: str,
     topics_of: Mapping[str, Sequence[Topic]],
     gate: Gate | None = None,
+    discover: bool = False,
 ) -> GroupRead | State:
     """Poll feeds (a timeout or transport error is tried twice more, 1 s and 5 s later), record each poll,
     then fetch, extract and detect the new entries' articles (each once); nothing of them is written yet."""
     engine = get_engine(settings.database_url)
-    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool)
+    polls = poll_feeds(fetcher, engine, feed_ids=feed_ids, settings=settings, pool=pool, discover=discover)
     logger = get_run_logger()
     failed = [p for p in polls if p.status not in ("ok", "not_modified")]
     for poll in failed:
@@ -187,16 +192,42 @@ def monitor(
     feeds: list[str] | None = None,
     shard: str | None = None,
     baseline: bool = False,
-) -> RunSummary:
+    discover: bool = False,
+) -> State:
     """One monitoring pass over the watch file's feeds (or `feeds`, read for all its topics); with `shard`
     "i/n", over the i-th of n shares of them (deployments with different shards run on different workers);
-    with `baseline`, everything is stored and nothing alerted."""
+    with `baseline`, everything is stored and nothing alerted; with `discover`, a feed URL that answers with
+    a web page is read through the feed the page links to. Ends Completed with a one-line message (its
+    result the RunSummary), or Failed when every feed, the database or every channel failed."""
+    warn_unknown_variables()  # a deployment's run starts here, not at the command line
     settings = get_settings()
     watch: Watch = read_watch(Path(watch_file) if watch_file else settings.watch_file)
     if feeds:
         watch = watch.with_feeds(feeds)
     if shard is not None:
         parse_shard(shard)  # a malformed shard fails the run before anything is polled, even with no feeds
+    summary = RunSummary.start(topics=[t.name for t in watch.topics], watch_file=watch_file)
+    try:
+        _run_pass(settings, watch, shard, summary, baseline=baseline, discover=discover)
+    except (DatabaseError, SQLAlchemyError) as exc:
+        # One line in the runs list instead of a driver's traceback (statement and parameters included).
+        summary.database_error = describe_database_error(exc)
+        get_run_logger().error("the database failed: %s", summary.database_error)
+    publish_artifacts(summary)
+    get_run_logger().info("%s", summary.one_line())
+    return final_state(summary)
+
+
+def _run_pass(
+    settings: Settings,
+    watch: Watch,
+    shard: str | None,
+    summary: RunSummary,
+    *,
+    baseline: bool,
+    discover: bool,
+) -> None:
+    """The pass itself: poll, read, store, emit events, send; counted into `summary`."""
     urls = [f.url for f in watch.feeds if shard is None or in_shard(f.url, shard)]
     engine = get_engine(settings.database_url)
     with session_scope(engine) as session:
@@ -207,7 +238,6 @@ def monitor(
     # One gate for every topic of the watch file: a page kept unread could be about none of them.
     gate = gate_for(watch.topics) if settings.relevance_gate else None
 
-    summary = RunSummary.start(topics=[t.name for t in watch.topics], watch_file=watch_file)
     logger = get_run_logger()
     prepared: list[PreparedEntry] = []
     _tag_run(f"topic:{t.name}" for t in watch.topics)
@@ -227,12 +257,15 @@ def monitor(
                 len(held) - len(due),
             )
         reads = []
+        failed_polls: list[PollResult] = []
         for group in _groups(mine):
             label = group[0][0] if len(group) == 1 else f"{group[0][0]} and {len(group) - 1} more"
             topics = {u: topics_of.get(u, watch.topics) for u, _i in group}
             ids = [i for _u, i in group]
             reads.append(
-                read_feeds.submit(fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate))
+                read_feeds.submit(
+                    fetcher, pool, whole(settings), ids, label, whole(topics), whole(gate), discover
+                )
             )
         for future in as_completed(reads):
             result = future.result(raise_on_failure=False)
@@ -241,6 +274,8 @@ def monitor(
                 continue
             for poll in result.polls:
                 summary.add_poll(poll)
+                if poll.status not in ("ok", "not_modified"):
+                    failed_polls.append(poll)
                 if not poll.to_read:
                     locks.release(poll.feed_id)
             prepared.extend(result.prepared)
@@ -251,8 +286,8 @@ def monitor(
             whole(settings), whole(prepared), len(prepared), whole(by_name), whole(targets), backlog
         )
         summary.add_reads(stored)
+    # After the commit: an Automation reacting to an event finds the finding stored.
+    emitted = emit_pass_events(engine, stored, failed_polls)
+    summary.events_emitted, summary.events_over_cap = emitted.emitted, emitted.over_cap
     if not baseline:  # a baseline pass sends nothing, not even what earlier passes left pending
         summary.add_sends(send_alerts(whole(settings), whole(channels)))
-    publish_artifacts(summary)
-    get_run_logger().info("%s", summary.one_line())
-    return summary

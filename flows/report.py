@@ -17,6 +17,7 @@ from alerts.backlog import describe
 from alerts.escaping import markdown_code, markdown_link, markdown_text
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
+from newswatch.hints import hint_for, split_reason
 from newswatch.pipeline import PollResult, ReadResult
 from newswatch.settings import get_settings
 from storage.queries import ArticleRef
@@ -68,6 +69,7 @@ class RunSummary:
     articles_read: int = 0
     articles_downloaded: int = 0
     articles_fallback: int = 0
+    fallback_classes: Counter[str] = field(default_factory=Counter)  # why pages were not read (not_html...)
     articles_kept: int = 0  # pages the relevance gate left unread (they name no topic): kept packed
     findings_new: int = 0
     findings_revised: int = 0
@@ -79,6 +81,12 @@ class RunSummary:
     alert_messages: int = 0  # the messages that carried them (one per article, or per topic in a digest)
     alerts_failed: int = 0  # deliveries that failed in this pass (they stay pending)
     alerts_held: int = 0
+    alerts_findings: int = 0  # distinct findings (and feed-health changes) the messages carried
+    channels_ok: int = 0  # channels that delivered a message in this pass
+    channels_failed: list[str] = field(default_factory=list)  # channels (masked) that failed, sent nothing
+    database_error: str | None = None  # the pass stopped because the database failed (class: detail)
+    events_emitted: int = 0  # Prefect events (flows/events.py)
+    events_over_cap: int = 0  # events not emitted past the per-pass caps
     alerts_pending: int | None = None  # every undelivered row after the pass, read from the ledger
     alerts_given_up: int | None = None  # rows marked failed after too many attempts
     watch_file: str | None = None  # where the charts find claimant names and topic titles
@@ -120,6 +128,8 @@ class RunSummary:
             self.articles_read += 1
             self.articles_downloaded += read.downloaded
             self.articles_fallback += read.source == "feed"
+            if read.source == "feed" and read.fallback_reason:
+                self.fallback_classes[split_reason(read.fallback_reason)[0]] += 1
             self.findings_repeated += read.repeated
             self.findings_dropped += getattr(read, "dropped", 0)
             baseline = getattr(read, "baseline", None)
@@ -139,6 +149,9 @@ class RunSummary:
         self.alert_messages += report.messages
         self.alerts_failed += report.failed
         self.alerts_held += getattr(report, "held", 0)  # rows of channels in quiet hours
+        self.alerts_findings += report.subjects
+        self.channels_ok += report.channels_ok
+        self.channels_failed.extend(report.channels_failed)
 
     @property
     def new_rows(self) -> list[dict[str, Any]]:
@@ -157,7 +170,9 @@ class RunSummary:
             f"{self.findings_revised} revised, {self.findings_repeated} repeated"
             + (f" ({self.findings_baseline} of them baseline, not alerted)" if self.findings_baseline else "")
             + " | "
-            f"alerts: {self.alerts_sent} sent in {self.alert_messages} messages, {pending} pending"
+            # Messages, not rows: a row is a finding x channel, and 22 of them went out as 4 messages.
+            f"alerts: {self.alert_messages} messages sent ({self.alerts_findings} findings), "
+            f"{pending} deliveries pending"
             + (f", {self.alerts_given_up} failed" if self.alerts_given_up else "")
         )
 
@@ -204,6 +219,13 @@ class RunSummary:
             lines.append(
                 f"| {markdown_code(f.url).replace('|', '%7C')} | {status} | {f.new_entries} | {f.to_read} | {_cell(f.error)} |"
             )
+        steps = dict.fromkeys(
+            f"- {markdown_code(f.url).replace('|', '%7C')}: {markdown_text(hint)}"
+            for f in shown[:MAX_FEED_ROWS]
+            if (hint := hint_for(f.status, f.error))
+        )
+        if steps:
+            lines += ["", "Next steps:", "", *steps]
         if len(shown) > MAX_FEED_ROWS or sum(self.feeds.values()) > len(shown):
             lines.append(
                 f"\n{sum(self.feeds.values()) - min(len(shown), MAX_FEED_ROWS)} more feeds not listed."

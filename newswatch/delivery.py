@@ -72,6 +72,10 @@ class SendReport:
     messages: int
     held: int = 0  # rows of channels in quiet hours
     skipped: tuple[str, ...] = ()  # channels not tried now, and why
+    # Rows are finding x channel: four messages to two channels can carry 22 rows but 11 findings.
+    subjects: int = 0  # distinct findings (and feed-health changes) delivered, however many channels
+    channels_ok: int = 0  # channels that delivered at least one message
+    channels_failed: tuple[str, ...] = ()  # channels (masked) whose delivery failed and sent nothing
 
 
 def _secret_block_urls(name: str) -> str:
@@ -191,6 +195,9 @@ class _Round:
     messages: int = 0
     held: int = 0
     skipped: list[str] = field(default_factory=list)
+    subjects: set[str] = field(default_factory=set)
+    delivered: set[str] = field(default_factory=set)  # channel ids
+    broken: dict[str, str] = field(default_factory=dict)  # channel id -> its masked label
 
 
 def _deliver(
@@ -241,6 +248,8 @@ def _send_rows(
             ledger.mark_sent(engine, [r.id for r in mine if r.id is not None])
             tally.sent += len(mine)
             tally.messages += 1
+            tally.subjects.update(r.subject for r in mine)
+            tally.delivered.add(channel.id)
             continue
         wait = timedelta(seconds=retry_after) if retry_after is not None else None
         due = ledger.mark_failed(
@@ -254,6 +263,7 @@ def _send_rows(
             now=now,
         )
         tally.failed += len(mine)
+        tally.broken[channel.id] = channel.label
         rest = [r for _, group in messages[index + 1 :] for r in group]
         ledger.release(engine, rest, until=due)
         logger.warning("alerts to %s failed, %d more wait: %s", channel.label, len(rest), error)
@@ -291,7 +301,17 @@ def send_due(
         ):
             if not _send_rows(engine, channel, rows, settings, tally, now=now, echo=echo):
                 break
-    return SendReport(tally.sent, tally.failed, tally.messages, tally.held, tuple(tally.skipped))
+    broken = tuple(label for cid, label in tally.broken.items() if cid not in tally.delivered)
+    return SendReport(
+        tally.sent,
+        tally.failed,
+        tally.messages,
+        tally.held,
+        tuple(tally.skipped),
+        subjects=len(tally.subjects),
+        channels_ok=len(tally.delivered),
+        channels_failed=broken,
+    )
 
 
 def check_health(engine: Engine, channels: Sequence[Channel], settings: Settings) -> int:

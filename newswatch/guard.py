@@ -157,7 +157,9 @@ class AddressGuard:
             return UrlRefusal("bad_url", f"URL cannot be parsed ({exc})")
         if parsed.scheme not in SCHEMES:
             return UrlRefusal("bad_url", f"scheme {parsed.scheme or '(none)'!r} is not http or https")
-        host = parsed.host
+        # The ASCII (IDNA) form: what DNS resolves and the connection uses ("bücher.example" is
+        # "xn--bcher-kva.example"); httpx's decoded .host would fail the plain-name check below.
+        host = parsed.raw_host.decode("ascii", "replace")
         if not host:
             return UrlRefusal("bad_url", "URL has no host")
         if parsed.userinfo:

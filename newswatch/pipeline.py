@@ -22,7 +22,9 @@ from extractors.gate import Gate
 from extractors.limits import bound_findings
 from extractors.topic import Topic
 from extractors.untrusted import DETAIL_CHARS, clean_line
+from newswatch.discovery import HTML_PAGE, PageFeed, follow_feeds, followed_note, page_feed
 from newswatch.fetcher import Fetcher, FetchResult
+from newswatch.guard import AddressGuard
 from newswatch.progress import count_read
 from newswatch.settings import Settings
 from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings
@@ -93,10 +95,13 @@ def poll_feeds(
     settings: Settings,
     pool: WorkerPool | None = None,
     retry_delays: Sequence[float] = RETRY_DELAYS,
+    discover: bool = False,
 ) -> list[PollResult]:
     """Fetch feeds with conditional GET (timeouts and transport errors tried again after each of
     `retry_delays`), parse the changed ones in the pool, then store their new entries and record every
-    poll in one transaction; returns each feed's result with the entries still to read."""
+    poll in one transaction; returns each feed's result with the entries still to read. A feed URL that
+    answers with a web page fails as html_page naming the feed the page links to; with `discover`, that
+    feed is read instead."""
     with Session(engine) as session:
         feeds = session.exec(
             select(Feed.id, Feed.url, Feed.etag, Feed.last_modified).where(col(Feed.id).in_(feed_ids))
@@ -114,7 +119,18 @@ def poll_feeds(
             fetched.update((feed[0], answer) for feed, answer in zip(todo, answers, strict=True))
             # A server that says when to come back is not asked again within the pass.
             todo = [f for f in todo if fetched[f[0]].retryable and fetched[f[0]].retry_after is None]
-        read = list(threads.map(lambda f: _read(pool or _INLINE, fetched[f[0]], settings), feeds))
+        guard = AddressGuard.from_setting(settings.allowed_networks)
+        pages = {i: page for i, r in fetched.items() if i is not None and (page := page_feed(r, guard))}
+        followed = follow_feeds(lambda u: fetcher.fetch(u, accept=FEED_ACCEPT), pages) if discover else {}
+        fetched.update(followed.items())
+        read = list(
+            threads.map(
+                lambda f: _read_page_or_feed(
+                    pool or _INLINE, fetched[f[0]], settings, pages.get(f[0]), f[0] in followed
+                ),
+                feeds,
+            )
+        )
     polls = [_poll(feed[0], fetched[feed[0]], *parse) for feed, parse in zip(feeds, read, strict=True)]
     listed = {
         poll.feed_id: [_new_entry(e) for e in parsed.entries]
@@ -150,6 +166,22 @@ def _read(
     if not result.ok:
         return result.error or "transport", result.detail, None
     return _parse(pool, result, settings)
+
+
+def _read_page_or_feed(
+    pool: WorkerPool, result: FetchResult, settings: Settings, page: PageFeed | None, followed: bool
+) -> tuple[str, str | None, ParsedFeed | None]:
+    """`_read`, for a feed URL that may have answered with a web page (`page`) and had its link followed."""
+    if page is None:
+        return _read(pool, result, settings)
+    if not followed:
+        return HTML_PAGE, page.detail, None
+    status, error, parsed = _read(pool, result, settings)
+    if status == "ok":  # a note, as for a malformed feed: the poll is ok, the note says how
+        error = "; ".join([followed_note(page), *([error] if error else [])])
+    else:  # the failure is the linked feed's, not the page's: say which URL failed
+        error = f"the feed this HTML page links to, {page.feed_url}: {error or status}"
+    return status, error, parsed
 
 
 def _poll(

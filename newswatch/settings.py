@@ -24,6 +24,11 @@ def default_database_url() -> str:
     return f"sqlite:///{path}"
 
 
+def demo_database_url() -> str:
+    """Where `newswatch demo` keeps its (fresh each time) SQLite database."""
+    return f"sqlite:///{user_data_path('newswatch', appauthor=False) / 'demo.db'}"
+
+
 def parse_period(value: object) -> object:
     """A period as people write it: "30d", "12h", "90m", or a number of days; anything else is left to
     pydantic (an ISO 8601 duration such as P30D)."""

@@ -41,6 +41,28 @@ def mask_db_url(url: str) -> str:
         return "<invalid database URL>"
 
 
+def normalise_db_url(url: str) -> str:
+    """`url` with the driver SQLAlchemy needs: postgres:// and postgresql:// (as Heroku, Render and libpq
+    write them) mean PostgreSQL through psycopg 3, the driver newswatch installs."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def missing_sqlite_file(url: str) -> Path | None:
+    """The file an SQLite URL names when it does not exist yet (opening it would create it), else None."""
+    try:
+        parsed = make_url(normalise_db_url(url))
+    except ArgumentError:
+        return None
+    db = parsed.database or ":memory:"
+    if parsed.get_backend_name() != "sqlite" or db == ":memory:" or db.startswith("file:"):
+        return None
+    path = Path(db).expanduser()
+    return None if path.exists() else path
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # SQLAlchemy emits BEGIN itself (below): the driver's own implicit BEGIN breaks SAVEPOINT.
     dbapi_conn.isolation_level = None
@@ -61,6 +83,7 @@ def _sqlite_begin(conn: Connection) -> None:
 
 def create_db_engine(url: str) -> Engine:
     """A new engine for `url` (SQLite files get their directory created)."""
+    url = normalise_db_url(url)
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -112,6 +135,7 @@ def _schema_revision(engine: Engine) -> str | None:
 
 def get_engine(url: str) -> Engine:
     """The process-wide engine for `url`, migrated to the newest schema on first use."""
+    url = normalise_db_url(url)
     with _lock:
         engine = _engines.get(url)
         if engine is None:

@@ -351,7 +351,10 @@ def test_email_down_then_up_then_again_through_the_flow_each_message_once_and_no
         monkeypatch.setenv(f"NEWSWATCH_{name}", value)
 
     with Newsroom() as room:
-        down = monitor(feeds=room.feed_urls)  # the mail server is not there yet
+        # The mail server is not there yet: the only channel failed, so the run is Failed and says so.
+        state = monitor(feeds=room.feed_urls, return_state=True)
+        assert state.is_failed() and state.message.startswith("every alert channel failed (mailto://")
+        down = state.result(raise_on_failure=False).summary
         engine = get_engine(db)
         with DbSession(engine) as s:
             queued = s.exec(select(AlertDelivery)).all()

@@ -120,11 +120,11 @@ def test_a_bad_watch_file_is_one_clear_sentence(tmp_path: Path) -> None:
 def test_reading_commands_work_on_an_empty_database(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
     for args in (
+        ["db", "upgrade"],  # creates it: reading commands never do
         ["findings"],
         ["findings", "--format", "csv"],
         ["feeds"],
         ["alerts", "pending"],
-        ["db", "upgrade"],
     ):
         result = runner.invoke(app, [*args, "--db", db])
         assert result.exit_code == 0, (args, result.output)
@@ -147,7 +147,7 @@ def _closed_port() -> int:
 
 
 @pytest.mark.slow
-def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
+def test_run_reports_each_unreachable_feed_and_exits_1_when_every_feed_failed(tmp_path: Path) -> None:
     port = _closed_port()
     env = {
         **os.environ,
@@ -159,14 +159,22 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
     feeds = [f"http://127.0.0.1:{port}/a.xml", f"http://127.0.0.1:{port}/b.xml", "http://192.168.1.1/feed"]
     args = [sys.executable, "-m", "newswatch", "run"] + [x for f in feeds for x in ("--feed", f)]
     proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=240, check=False)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.returncode == 1, proc.stderr[-2000:]  # a pass in which every feed failed is a failure
     assert "3 failed" in proc.stdout
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: every feed failed (refused_address, transport): 3 feeds, 3 failed"), last
     # The temporary Prefect server newswatch started stays up until the run's last logs are sent.
     assert "Error logging to API" not in proc.stderr
     # Not a terminal: plain progress lines on stderr, no cursor tricks, the summary alone on stdout.
     assert "starting a Prefect flow run to poll 3 feeds" in proc.stderr
     assert "\x1b[" not in proc.stderr + proc.stdout
     assert proc.stdout.startswith("feeds: 3 polled")
+    # Each failed feed with the step that fixes it, on the terminal as in `newswatch feeds`.
+    assert (
+        "    next step: set NEWSWATCH_ALLOWED_NETWORKS=192.168.1.1/32 if this feed is on your own network"
+        in (proc.stdout.splitlines())
+    )
+    assert proc.stdout.count("next step: the connection failed") == 2
     listing = runner.invoke(app, ["feeds", "--db", env["NEWSWATCH_DATABASE_URL"]])
     assert listing.output.count("transport") == 2
     assert "refused_address" in listing.output
@@ -174,8 +182,11 @@ def test_run_exits_0_and_reports_each_unreachable_feed(tmp_path: Path) -> None:
 
 def test_user_mistakes_are_one_sentence_never_a_traceback(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert runner.invoke(app, ["db", "upgrade", "--db", db]).exit_code == 0
     missing = str(tmp_path / "no" / "such")
     mistakes: list[tuple[list[str], int]] = [
+        (["findings", "--db", f"sqlite:///{missing}.db"], 1),
+        (["feeds", "--db", "postgres://u:pw@127.0.0.1:1/x"], 1),
         (["run", "--feed", "not a url"], 2),
         (["run", "--feed", "ftp://example.org/feed.xml"], 2),
         (["run", "--feed", "http://[::1/feed"], 2),
@@ -253,7 +264,7 @@ def test_no_color_turns_colour_off() -> None:
 
 
 def test_the_demo_prints_the_readmes_next_steps() -> None:
-    from newswatch.demo import NEXT_STEPS
+    from newswatch.cli.demo import NEXT_STEPS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     steps = [line.split("  ")[0].strip() for line in NEXT_STEPS.splitlines() if line.startswith("  ")]

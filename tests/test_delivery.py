@@ -360,3 +360,21 @@ def test_a_row_that_cannot_be_rendered_fails_with_a_reason_and_holds_back_nothin
     bad, good = rows(sqlite_engine)
     assert (bad.status, good.status) == ("failed", "sent")
     assert bad.last_error and "cannot render" in bad.last_error
+
+
+def test_a_round_counts_messages_findings_and_failed_channels_apart_from_rows(engine: Engine) -> None:
+    channels = two_channels()
+    # Two findings of one article and one of another, to two channels: 6 rows, 4 messages, 3 findings.
+    queue(engine, channels, [(1, payload(figure(1000), 1)), (2, payload(figure(2000, "GUR"), 1)),
+                             (3, payload(figure(3000), 2))])  # fmt: skip
+    DOWN.add("flaky.example.org")
+    first = send_due(engine, channels, settings())
+    assert (first.sent, first.messages, first.subjects, first.channels_ok) == (3, 2, 3, 1)
+    assert len(first.channels_failed) == 1 and "flaky" in first.channels_failed[0]
+    DOWN.add("up.example.org")
+    queue(engine, channels, [(4, payload(figure(4000), 3))])
+    later = send_due(engine, channels, settings(), now=utcnow() + minutes(2))
+    assert (later.sent, later.messages, later.channels_ok, len(later.channels_failed)) == (0, 0, 0, 2)
+    DOWN.clear()
+    last = send_due(engine, channels, settings(), now=utcnow() + minutes(30))
+    assert (last.sent, last.messages, last.subjects, last.channels_failed) == (5, 4, 4, ())

@@ -162,3 +162,21 @@ def test_a_malformed_shard_fails_the_run_before_anything_is_polled(
     with pytest.raises(ValueError, match="shard '2/2'"):
         state.result()
     assert newsroom.requests == []  # no feed polled
+
+
+def test_a_pass_whose_database_fails_ends_failed_in_one_line(
+    prefect_harness: None, newsroom: Newsroom, env: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flows.monitor import monitor
+    from flows.outcome import PassFailedError
+
+    garbage = tmp_path / "not-a-database.db"
+    garbage.write_bytes(b"this is not an SQLite file, " * 100)
+    monkeypatch.setenv("NEWSWATCH_DATABASE_URL", f"sqlite:///{garbage}")
+    state = monitor(feeds=newsroom.feed_urls[:1], return_state=True)
+    assert state.is_failed()
+    assert state.message is not None and state.message.startswith("the database failed (")
+    assert "\n" not in state.message and "SELECT" not in state.message
+    error = state.result(raise_on_failure=False)
+    assert isinstance(error, PassFailedError)
+    assert newsroom.requests == []  # nothing polled: the feeds could not even be recorded

@@ -182,6 +182,14 @@ def test_check_url_resolves_and_checks_every_address() -> None:
     assert guard.check_url("http://missing.test/") == "host missing.test does not resolve"
 
 
+def test_internationalised_host_names_are_resolved_in_their_ascii_form() -> None:
+    guard = names({"xn--bcher-kva.example": ["93.184.215.14"], "xn--80ak6aa92e.example": ["10.0.0.7"]})
+    assert guard.check_url("https://bücher.example/feed.xml") is None
+    assert guard.check_url("https://xn--bcher-kva.example/feed.xml") is None
+    reason = guard.check_url("https://аррӏе.example/")  # Cyrillic look-alike, resolved as its xn-- name
+    assert reason == "host xn--80ak6aa92e.example resolves to private address 10.0.0.7"
+
+
 def test_localhost_name_is_refused_by_what_it_resolves_to() -> None:
     guard = names({"localhost": ["127.0.0.1", "::1"]})
     reason = guard.check_url("http://localhost:8080/")

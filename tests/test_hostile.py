@@ -216,7 +216,7 @@ def serve(room: LocalServer, canary: LocalServer) -> tuple[list[str], dict[str, 
                 body=b"<!doctype html><html><body><p>Not a feed</p></body></html>",
                 headers={"Content-Type": "text/html"},
             ),
-            Bad("an html page", "parse_error"),
+            Bad("an html page", "html_page"),
         ),
         "/bad/many.xml": (
             Reply(body=rss([item("", k, title=f"Entry {k}") for k in range(2000)])),

@@ -12,7 +12,7 @@ import pytest
 from httpserver import LocalServer, Reply, Request
 from rich.console import Console
 
-from newswatch.cli import show_progress
+from newswatch.cli.running import show_progress
 from newswatch.progress import Progress, due
 
 ARTICLES = 24

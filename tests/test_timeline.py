@@ -190,6 +190,10 @@ def test_unknown_topic_and_empty_database_are_plain_answers(tmp_path: Path, demo
     assert result.exit_code == 2
     assert "nk-troops-russia" in result.stderr
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = runner.invoke(app, ["timeline", "--db", empty])
+    assert result.exit_code == 1  # reading a database that does not exist creates nothing
+    assert not (tmp_path / "empty.db").exists()
+    assert runner.invoke(app, ["db", "upgrade", "--db", empty]).exit_code == 0
     result = runner.invoke(app, ["timeline", "--db", empty, "--html", str(tmp_path / "t.html")])
     assert result.exit_code == 0
     assert "no figures stored yet" in result.output

@@ -185,3 +185,58 @@ def test_the_timeline_page_renders_offline(browser: Any, run_url: tuple[str, str
     page.screenshot(path=OUTPUT / "timeline.png", full_page=True)
     page.close()
     assert requests == [out.as_uri()]
+
+
+@pytest.fixture(scope="module")
+def failed_run_url(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Run one pass in which every feed fails (404s from the newsroom); yields the run's UI address."""
+    tmp = tmp_path_factory.mktemp("ui-failed-pass")
+    env = {
+        **_quiet_env(tmp / "prefect-client"),
+        "PREFECT_API_URL": prefect_server,
+        "NEWSWATCH_DATABASE_URL": f"sqlite:///{tmp / 'newswatch.db'}",
+        "NEWSWATCH_ALLOWED_NETWORKS": "127.0.0.1/32",
+        "NEWSWATCH_APPRISE_URLS": "",
+    }
+    with Newsroom() as room:
+        feeds = [f"{room.base_url}/feeds/gone-{n}.rss" for n in range(2)]
+        args = [sys.executable, "-m", "newswatch", "run", *[x for f in feeds for x in ("--feed", f)]]
+        proc = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "error: every feed failed (http_status): 2 feeds, 2 failed" in proc.stderr
+    match = re.search(
+        r"in the Prefect UI: (http://127\.0\.0\.1:\d+/runs/flow-run/[0-9a-f-]{36})", proc.stderr
+    )
+    assert match, proc.stderr[-2000:]
+    return match[1]
+
+
+def test_the_ui_shows_a_failed_pass_as_failed_and_a_good_one_as_completed_with_their_messages(
+    browser: Any, run_url: tuple[str, str], failed_run_url: str
+) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    requests: list[str] = []
+    page = _page(browser, requests)
+    page.set_viewport_size({"width": 1600, "height": 1400})  # a failed pass's page whole, to its last line
+    for url, state, message, name in (
+        (failed_run_url, "Failed", "every feed failed (http_status): 2 feeds, 2 failed", "run-failed.png"),
+        (run_url[0], "Completed", "3 feeds, 0 failed;", "run-completed.png"),
+    ):
+        page.goto(url)
+        page.get_by_text(state, exact=True).first.wait_for()
+        page.get_by_text(message, exact=False).first.wait_for()
+        # The run's last log line is its final state with the message (the badge at the top has no text).
+        last = page.get_by_text(f"Finished in state {state}('{message}", exact=False).first
+        last.wait_for()
+        last.scroll_into_view_if_needed()
+        page.screenshot(path=OUTPUT / name)
+    # The runs list: the failed pass red beside the good one.
+    page.goto(failed_run_url.split("/runs/")[0] + "/runs")
+    page.get_by_text("Failed", exact=True).first.wait_for()
+    page.get_by_text("Completed", exact=True).first.wait_for()
+    page.screenshot(path=OUTPUT / "runs-list.png")
+    if os.environ.get("NEWSWATCH_UPDATE_SCREENSHOT") == "1":
+        for name in ("run-failed.png", "run-completed.png", "runs-list.png"):
+            shutil.copyfile(OUTPUT / name, ROOT / "docs" / name)
+    page.close()
+    assert [u for u in requests if not u.startswith("http://127.0.0.1:")] == []

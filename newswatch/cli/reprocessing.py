@@ -10,8 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from alerts.escaping import terminal_text
-from newswatch.cli import WatchOpt, app, open_watch
-from newswatch.commands import DbOpt, cell, console, open_engine, parse_since
+from newswatch.cli.base import DbOpt, WatchOpt, app, cell, console, open_engine, open_watch, parse_since
 from newswatch.settings import get_settings
 
 
@@ -54,7 +53,7 @@ def reprocess(
         "article", "topic", "appeared", "disappeared", title=f"{report.articles} articles read again"
     )
     for diff in report.diffs:
-        # Stored text, as it is: no rich markup, no control characters (newswatch.commands.cell).
+        # Stored text, as it is: no rich markup, no control characters (base.cell).
         table.add_row(
             cell(diff.url), cell(diff.topic), lines(f"+ {a}" for a in diff.appeared),
             lines(f"- {d}" for d in diff.disappeared),

@@ -1,85 +1,36 @@
-"""Commands over stored data: findings, timeline, feeds and the database."""
+"""The commands over stored data: `findings`, `timeline`, `feeds` and `db upgrade`."""
 
 from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from alerts.escaping import csv_cell, terminal_text
-from extractors.topic import Topic
-from newswatch.cli import app, db_app, err, fail
-from newswatch.settings import get_settings
-
-# rich honours NO_COLOR; piped output gets room for whole URLs instead of 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 200)
-DbOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--db", help="Database URL, or 'demo' for the demo's database (default: NEWSWATCH_DATABASE_URL)."
-    ),
-]
-
-
-def demo_database_url() -> str:
-    """Where `newswatch demo` keeps its (fresh each time) SQLite database."""
-    from platformdirs import user_data_path
-
-    return f"sqlite:///{user_data_path('newswatch', appauthor=False) / 'demo.db'}"
-
-
-def open_engine(db: str | None) -> Engine:
-    """The engine for --db (or the settings), or exit naming the masked URL."""
-    from storage.db import DatabaseError, get_engine, mask_db_url
-
-    url = demo_database_url() if db == "demo" else (db or get_settings().database_url)
-    if db == "demo" and not Path(url.removeprefix("sqlite:///")).exists():
-        fail("no demo database yet: run `newswatch demo` first")
-    if db is None and _fresh_default(url) and Path(demo_database_url().removeprefix("sqlite:///")).exists():
-        # Right after `make demo` a new user has no database of their own: show the demo's, and say so.
-        err.print("(no monitoring pass has run yet: showing the demo's database; see `newswatch run`)")
-        url = demo_database_url()
-    try:
-        return get_engine(url)
-    except DatabaseError as exc:
-        fail(str(exc), code=1)
-    except Exception as exc:  # noqa: BLE001  (driver errors vary; the user needs the URL, masked)
-        fail(f"cannot open database {mask_db_url(url)}: {type(exc).__name__}: {exc}", code=1)
-
-
-def _fresh_default(url: str) -> bool:
-    """True when `url` is the default SQLite database and no pass has created it yet."""
-    from newswatch.settings import default_database_url
-
-    return url == default_database_url() and not Path(url.removeprefix("sqlite:///")).exists()
-
-
-def parse_since(text: str | None) -> datetime | None:
-    """`--since`: an ISO date/time, or an age such as 12h, 2d, 30m."""
-    if not text:
-        return None
-    if match := re.fullmatch(r"(\d+)\s*([mhd])", text.strip()):
-        amount, unit = int(match[1]), match[2]
-        delta = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[
-            unit
-        ]
-        return datetime.now(UTC) - delta
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"--since {text!r} is neither a date (2024-10-23) nor an age (12h, 2d)")
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+from newswatch.cli.base import (
+    DbOpt,
+    WatchOpt,
+    app,
+    cell,
+    check_topic,
+    console,
+    db_app,
+    fail,
+    open_engine,
+    open_watch,
+    parse_since,
+    watch_topics,
+    when,
+)
+from newswatch.hints import hint_for
 
 
 @app.command()
@@ -127,41 +78,12 @@ def findings(
         console.print(table)
 
 
-def cell(value: object) -> Text:
-    """Stored text for a table cell: printed as it is (no rich markup: a stored "[/x]" once made every
-    listing fail) and without control characters (no escape sequence reaches the terminal)."""
-    return Text(terminal_text("" if value is None else str(value)))
-
-
 def _figure_text(row: dict[str, object]) -> str:
     from extractors.findings import Figure, describe_figure
 
     fields = {k: row[k] for k in Figure.__dataclass_fields__ if k in row and k != "kind"}
     fields.update(delta=False)
     return describe_figure(Figure(**fields))  # type: ignore[arg-type]
-
-
-def check_topic(session: Session, topic: str | None) -> None:
-    """Exit with the known topics when `topic` is neither stored nor in the watch file."""
-    from storage.queries import known_topics
-
-    if topic is None:
-        return
-    known = set(known_topics(session)) | {t.name for t in _watch_topics()}
-    if topic not in known:
-        fail(
-            f"no topic {topic!r} in the database or the watch file (known: {', '.join(sorted(known)) or 'none'})"
-        )
-
-
-def _watch_topics() -> tuple[Topic, ...]:
-    """The default watch file's topics; none when it cannot be read (reading commands do not need it)."""
-    from newswatch.watchfile import WatchFileError, load_watch
-
-    try:
-        return load_watch(get_settings().watch_file).topics
-    except WatchFileError:
-        return ()
 
 
 @app.command()
@@ -183,7 +105,7 @@ def timeline(
     with Session(open_engine(db)) as session:
         check_topic(session, topic)
         points = figure_points(session, topic=topic)
-    topics = _watch_topics()
+    topics = watch_topics()
     names = {c.key: c.name for t in topics for c in t.claimants}
     charts = build_charts(points, names, {t.name: t.title for t in topics})
     if not charts:
@@ -200,14 +122,26 @@ def timeline(
 
 
 @app.command()
-def feeds(db: DbOpt = None) -> None:
+def feeds(
+    db: DbOpt = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Delete the feeds no longer in the watch file (their articles stay)."),
+    ] = False,
+    watch: WatchOpt = None,
+) -> None:
     """Health of every feed: last status, last success, failures in a row, next poll.
 
-    Example: newswatch feeds
+    Example: newswatch feeds --prune --watch my-topic.yaml
     """
+    from newswatch.feedlist import listed_urls, not_listed_sentence, prune_listed
     from storage.feeds import all_feeds
 
-    with Session(open_engine(db)) as session:
+    engine = open_engine(db)
+    listed = listed_urls(open_watch(watch) if prune or watch else None)
+    if prune and listed is not None:
+        console.print(prune_listed(engine, listed), highlight=False, markup=False, soft_wrap=True)
+    with Session(engine) as session:
         rows = all_feeds(session)
     table = Table(
         "feed", "last status", "last success", "failures in a row", "next poll", "health", "last error"
@@ -228,11 +162,11 @@ def feeds(db: DbOpt = None) -> None:
             )
         )
     console.print(table)
-
-
-def when(value: datetime | None) -> str:
-    """A stored time for a table cell."""
-    return f"{value:%Y-%m-%d %H:%M} UTC" if value else ""
+    for f in rows:
+        if hint := hint_for(f.last_status, f.last_error):
+            console.print(Text(terminal_text(f"{f.url}: next step: {hint}")), soft_wrap=True)
+    if listed is not None and (gone := [f.url for f in rows if f.url not in listed]):
+        console.print(Text(terminal_text(not_listed_sentence(gone))), soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -243,5 +177,5 @@ def db_upgrade(db: DbOpt = None) -> None:
     """
     from storage.db import mask_db_url
 
-    engine = open_engine(db)
+    engine = open_engine(db, create=True)
     console.print(f"{mask_db_url(str(engine.url))} is at the newest schema")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from newswatch.commands import demo_database_url
+from newswatch.cli.running import run_pass
 from newswatch.newsroom import Newsroom
+from newswatch.settings import demo_database_url
 
 console = Console(soft_wrap=True)  # whole lines when piped, not 80-column wraps
 # The same lines as the README's Quickstart (a test keeps them in step).
@@ -47,8 +48,6 @@ def run_demo() -> int:
         NEWSWATCH_FIRST_POLL_BASELINE="false",
         NEWSWATCH_ALERT_MAX_AGE="0",
     )
-    from newswatch.cli import run_pass
-
     with Newsroom() as room:
         console.rule(
             f"[bold]Pass 1[/bold]: {len(room.feed_urls)} feeds from a local newsroom at {room.base_url}"

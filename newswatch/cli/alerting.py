@@ -10,8 +10,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from alerts.escaping import terminal_text
-from newswatch.cli import WatchOpt, alerts_app, fail, open_watch
-from newswatch.commands import DbOpt, console, open_engine, when
+from newswatch.cli.base import DbOpt, WatchOpt, alerts_app, console, fail, open_engine, open_watch, when
 from newswatch.settings import Settings, get_settings
 
 OK, FAILED = escape("[ok]"), escape("[FAILED]")  # (plain "[ok]" would be read as rich markup)
