@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 from test_timeline import DemoPass, shared_demo_pass
 
 from alerts.escaping import markdown_text
-from flows.report import artifact_key
+from flows.artifacts import artifact_key
 from storage.db import get_engine
 from storage.models import AlertDelivery, Article, Finding
 from storage.queries import article_refs
