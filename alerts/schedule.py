@@ -96,3 +96,18 @@ def window_start(moment: datetime, period: timedelta, zone: str = "UTC") -> date
     elapsed = local.replace(tzinfo=None) - midnight.replace(tzinfo=None)
     start = midnight.replace(tzinfo=None) + (elapsed // period) * period
     return start.replace(tzinfo=local.tzinfo).astimezone(UTC)
+
+
+def window_end(moment: datetime, period: timedelta, zone: str = "UTC") -> datetime:
+    """The end of the digest window holding `moment` (UTC): when what was stored in it is sent.
+
+    The next window starts there; a day's last window ends at local midnight even when `period` does not
+    divide the day.
+    """
+    start = window_start(moment, period, zone)
+    end = start + period
+    if period > _DAY:
+        return end
+    local = moment.astimezone(ZoneInfo(zone))
+    midnight = datetime.combine(local.date() + _DAY, time(0), tzinfo=local.tzinfo).astimezone(UTC)
+    return min(end, midnight)

@@ -42,20 +42,30 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class WorkerSettings(BaseSettings):
-    """Limits of the work on one page or feed: NEWSWATCH_WORKERS, _JOB_TIMEOUT, _WORKER_MEMORY_MB, ..."""
+    """Limits of the work on one page or feed: NEWSWATCH_WORKERS, _JOB_TIMEOUT, _WORKER_MEMORY_MB, ...
 
-    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", env_file=".env", extra="ignore")
+    Each field's docstring is its meaning in `.env.example` (see newswatch/scaffold.py).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSWATCH_", env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     workers: int = Field(default_factory=lambda: os.cpu_count() or 2)
-    job_timeout: float = 20.0  # seconds one page or feed may take: trafilatura can take minutes
-    worker_memory_mb: int = 600  # a worker growing past this is killed (lxml on a hostile page: GBs)
-    worker_max_jobs: int = 2000  # recycled after this many jobs, so slow leaks in parsers stay bounded
+    """Worker processes for parsing, extraction and detection; the number of cores by default."""
+    job_timeout: float = 20.0  # trafilatura can take minutes on a hostile page
+    """Seconds one page or feed may take before its worker is killed."""
+    worker_memory_mb: int = 600  # lxml on a hostile page: GBs
+    """Megabytes a worker may grow to before it is killed."""
+    worker_max_jobs: int = 2000  # so slow leaks in parsers stay bounded
+    """Jobs after which a worker is replaced by a fresh one."""
     # A new worker loads trafilatura and the English parser (1-2 s) before its first job, whose time limit
     # starts only then.
     worker_start_timeout: float = 120.0
-    # Pages larger than this are not extracted at all ("too_large"): the largest of 200 real news pages
-    # is 1.4 MB, while a 3 MB page of links kept trafilatura busy for 14 s.
+    """Seconds a new worker may take to load its parsers."""
+    # The largest of 200 real news pages is 1.4 MB, while a 3 MB page of links kept trafilatura busy for 14 s.
     max_page_bytes: int = 3_000_000
+    """Larger pages are not extracted (too_large)."""
 
 
 @dataclass(frozen=True)

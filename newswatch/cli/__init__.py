@@ -20,7 +20,7 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 # The first start of the temporary Prefect server creates its database: slow on a busy 2-core machine.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
-from newswatch.cli import alerting, passes, reprocessing, stored, texts  # noqa: F401  (they register their commands)
+from newswatch.cli import alerting, passes, reprocessing, scaffolding, stored, texts  # noqa: F401  (they register their commands)
 from newswatch.cli.base import app
 
 __all__ = ["app", "main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import typer
@@ -73,42 +74,36 @@ def alerts_test(watch: WatchOpt = None) -> None:
 
 
 @alerts_app.command("pending")
-def alerts_pending(db: DbOpt = None) -> None:
-    """List what is still undelivered, since when, and why.
+def alerts_pending(watch: WatchOpt = None, db: DbOpt = None) -> None:
+    """List what is still undelivered, since when, and why (your channels from --watch).
 
-    Example: newswatch alerts pending
+    Example: newswatch alerts pending --watch my-watch.yaml
     """
     from newswatch.delivery import ChannelError, resolve_channels
+    from newswatch.pending import explain_all
     from newswatch.watchfile import WatchFileError, load_watch
     from storage.ledger import undelivered
 
     with Session(open_engine(db)) as session:
         rows = undelivered(session)
     settings = get_settings()
-    try:  # the configured channels' masked URLs, when they can be read; ids alone otherwise
-        labels = {c.id: c.label for c in resolve_channels(load_watch(settings.watch_file), settings)}
-    except (ChannelError, WatchFileError):
-        labels = {}
-    table = Table(
-        "channel",
-        "alert",
-        "status",
-        "attempts",
-        "since",
-        "next try",
-        "last error",
-        title=f"{len(rows)} undelivered",
-    )
-    for r in rows:
-        what = r.payload.get("change") or (f"feed {r.payload.get('state')}" if "state" in r.payload else "")
+    if watch is not None:  # asked for: a bad file or Secret block is an error, not a silent fallback
+        channels = _channels(open_watch(watch), settings)
+    else:
+        try:  # the configured channels, when they can be read; ids alone otherwise
+            channels = resolve_channels(load_watch(settings.watch_file), settings)
+        except (ChannelError, WatchFileError):
+            channels = []
+    table = Table("channel", "alert", "status", "attempts", "since", "why", title=f"{len(rows)} undelivered")
+    lease = timedelta(seconds=settings.alert_lease_seconds)
+    for alert in explain_all(rows, channels, lease=lease):
         table.add_row(
-            escape(labels.get(r.channel, f"{r.channel} (not configured now)")),
-            escape(f"{r.subject} {what}"),
-            r.status,
-            str(r.attempts),
-            when(r.created_at),
-            when(r.next_attempt_at) if r.status == "pending" else "",
-            escape(terminal_text(r.last_error or "", 120)),
+            escape(terminal_text(alert.channel, 120)),
+            escape(terminal_text(alert.description, 160)),
+            alert.status,
+            str(alert.attempts),
+            when(alert.since),
+            escape(terminal_text(alert.reason, 240)),
         )
     console.print(table)
 
