@@ -24,9 +24,10 @@ from sqlmodel import Session
 from alerts.backlog import BacklogRule
 from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
+from flows.artifacts import publish_artifacts
 from flows.events import emit_pass_events
 from flows.outcome import describe_database_error, final_state
-from flows.report import RunSummary, publish_artifacts
+from flows.report import RunSummary
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher

@@ -1,28 +1,22 @@
-"""A pass's summary: counted as the pass goes, published as Prefect artifacts at the end."""
+"""A pass's summary: counted as the pass goes, written as Markdown and table rows (flows/artifacts.py
+publishes them)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from prefect import get_run_logger
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
-from sqlmodel import Session
-
 from alerts.backlog import describe
-from alerts.escaping import markdown_code, markdown_href, markdown_link, markdown_text
+from alerts.escaping import markdown_code, markdown_link, markdown_text
+from alerts.markup import neutral
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
 from newswatch.hints import hint_for, split_reason
 from newswatch.pipeline import PollResult, ReadResult
-from newswatch.settings import get_settings
 from storage.queries import ArticleRef
 
-MAX_LINK_ARTIFACTS = 25  # one per article with new findings; a flood of cards helps nobody
-MAX_CHARTS = 4
 # What a pass keeps and shows of its new findings and feeds: the counts stay exact, the rows stop here.
 # (A page of 7,000 numbers once made the summary and its artifacts take gigabytes.)
 MAX_ROWS = 500
@@ -183,7 +177,7 @@ class RunSummary:
             f"# newswatch pass: {markdown_text(', '.join(self.topics))}",
             f"Started {self.started:%Y-%m-%d %H:%M:%S} UTC, took {took:.0f} s.",
             "",
-            "| | |",
+            "| what | count |",
             "|---|---|",
             f"| feeds polled | {sum(self.feeds.values())}: {self.feeds['ok']} ok, "
             f"{self.feeds['not_modified']} not modified, {self.feeds['failed']} failed |",
@@ -243,8 +237,12 @@ class RunSummary:
 
 
 def _cell(text: str) -> str:
-    """Untrusted text as inert Markdown that keeps a table cell whole (no link, image or markup)."""
-    return markdown_text(text, 200)
+    """Error text as a code span that keeps a table cell whole: shown as it is, `<unknown>` included.
+
+    A code span makes no link, image, HTML or markup; only its `|` must be escaped, or it splits the cell.
+    """
+    # neutral(): no "://" or "www." a renderer would turn into a link, even outside the code span.
+    return markdown_code(neutral(text), 200).replace("|", "\\|") if text else ""
 
 
 def _capped(markdown: str, size: int) -> str:
@@ -271,77 +269,11 @@ def _clip(text: str, size: int) -> str:
 
 def _table_row(finding: NewFinding, ref: ArticleRef | None) -> dict[str, Any]:
     # Prefect's UI renders every text cell as Markdown: each is escaped, and the only link is the article's.
-    return {  # the words first: a narrow screen shows what was found and by whom before the link
-        "change": finding.change.replace("_", " "),
-        "finding": markdown_text(finding.what, 200),
-        "claimant or speaker": markdown_text(finding.by, 120),
-        "outlet": markdown_text(ref.outlet, 120) if ref else "",
-        "kind": finding.kind,
-        "alert": f"no: baseline ({describe(finding.baseline)})" if finding.baseline else "yes",
-        "link": markdown_link("article", ref.url) if ref else "",
-        "topic": markdown_text(finding.topic, 120),
+    # Five short columns, the longest text last: with eight, the right-hand ones were cut off in the UI.
+    return {
+        "change": finding.change.replace("_", " "),  # says the kind too: new figure, new statement...
+        "claimant or speaker": markdown_text(finding.by, 40),
+        "article": markdown_link(ref.outlet or "article", ref.url, limit=40) if ref else "",
+        "alert": f"no ({describe(finding.baseline)})" if finding.baseline else "yes",
+        "finding": markdown_text(finding.what, 90),  # the whole quote is in the alert and `findings`
     }
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What the artifacts read back from the database: articles, the ledger, the figures' history."""
-
-    refs: dict[int, ArticleRef]
-    charts: list[str]  # Markdown images
-
-
-def _read_context(summary: RunSummary) -> _Context:
-    """Articles, alert ledger counts and charts for the artifacts (nothing when the database fails)."""
-    from newswatch.timeline import build_charts, chart_markdown
-    from newswatch.watchfile import WatchFileError, read_watch
-    from storage.db import get_engine
-    from storage.queries import article_refs, delivery_counts, figure_points
-
-    changed = {(f.topic, f.unit_class) for f in summary.new if f.kind == "figure"}
-    settings = get_settings()
-    try:
-        topics = read_watch(Path(summary.watch_file) if summary.watch_file else settings.watch_file).topics
-    except WatchFileError:
-        topics = ()
-    try:
-        with Session(get_engine(settings.database_url)) as session:
-            refs = article_refs(session, (f.article_id for f in summary.new if f.article_id))
-            counts = delivery_counts(session)
-            points = [p for p in figure_points(session) if (p.topic, p.unit_class) in changed]
-    except Exception as exc:  # noqa: BLE001  (the counts are already safe; the extras must not fail the pass)
-        get_run_logger().warning("artifacts without article links and charts: %s", type(exc).__name__)
-        return _Context({}, [])
-    summary.alerts_pending = counts.get("pending", 0) + counts.get("sending", 0)
-    summary.alerts_given_up = counts.get("failed", 0)
-    names = {c.key: c.name for t in topics for c in t.claimants}
-    charts = build_charts(points, names, {t.name: t.title for t in topics})
-    return _Context(refs, [chart_markdown(c) for c in charts[:MAX_CHARTS]])
-
-
-def publish_artifacts(summary: RunSummary) -> None:
-    """Publish the summary, the table of new findings, a link per article and the figures' charts."""
-    context = _read_context(summary)
-    create_markdown_artifact(key="newswatch-summary", markdown=summary.markdown(), description="Pass summary")
-    rows = summary.findings_table(context.refs)
-    create_table_artifact(
-        key="new-findings",
-        table=rows or [{"change": "", "kind": "", "finding": "no new findings in this pass"}],
-        description=f"{len(rows)} new and revised findings of this pass",
-    )
-    per_article = Counter(f.article_id for f in summary.new if f.article_id)
-    for article_id, count in per_article.most_common(MAX_LINK_ARTIFACTS):
-        ref = context.refs.get(article_id)
-        href = markdown_href(ref.url) if ref is not None else None
-        if ref is not None and href is not None:  # the article's own http(s) URL: the only link made
-            create_link_artifact(
-                link=href,
-                link_text=markdown_text(f"{ref.title} ({ref.outlet})", 150),
-                description=f"{count} new finding{'s' if count > 1 else ''}: {markdown_text(ref.title, 80)}",
-            )
-    if context.charts:
-        create_markdown_artifact(
-            key="figure-timeline",
-            markdown="# How the figures moved\n\n" + "\n\n".join(context.charts),
-            description="Each claimant's figures over time, for the unit classes this pass changed",
-        )

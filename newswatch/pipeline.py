@@ -25,6 +25,7 @@ from extractors.untrusted import DETAIL_CHARS, clean_line
 from newswatch.discovery import HTML_PAGE, PageFeed, follow_feeds, followed_note, page_feed
 from newswatch.fetcher import Fetcher, FetchResult
 from newswatch.guard import AddressGuard
+from newswatch.progress import count_read
 from newswatch.settings import Settings
 from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings
 from newswatch.workers import document_text as document_text  # re-exported: reprocessing reads it here
@@ -269,8 +270,14 @@ def prepare_entries(
     def prepare(entry: Entry) -> PreparedEntry:
         if gate is not None and entry.link in kept:
             assert entry.id is not None
+            count_read()
             return PreparedEntry(entry.id, entry.published, None, None, None, False, {}, entry.feed_id, kept_as=gate.fingerprint)  # fmt: skip
-        return _prepare(fetcher, workers, entry, known.get(entry.link), topics.get(entry.feed_id, ()), gate)
+        try:
+            return _prepare(
+                fetcher, workers, entry, known.get(entry.link), topics.get(entry.feed_id, ()), gate
+            )
+        finally:
+            count_read()  # counted as it happens: nothing of a read article is written until it is stored
 
     if readers <= 1 or len(entries) <= 1:
         return [prepare(e) for e in entries]

@@ -226,3 +226,41 @@ def delivery_counts(session: Session) -> dict[str, int]:
     """How many alert deliveries are in each status (pending, sending, sent, failed)."""
     rows = session.exec(select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)).all()
     return {status: int(count) for status, count in rows}
+
+
+@dataclass(frozen=True)
+class PassCounts:
+    """What the passes between two times did, as the database shows it."""
+
+    feeds: int  # polled
+    failed: int  # of them, whose poll failed
+    new_findings: int  # that first reported their claim
+    alerts_sent: int  # deliveries (finding x channel) sent
+
+
+def pass_counts(session: Session, *, since: datetime, until: datetime) -> PassCounts:
+    """Feeds polled (and failed), new findings and alerts sent between `since` and `until`, in one statement
+    (read just after a pass ends: a feed polled again later counts for the later pass)."""
+    polled = col(Feed.last_polled_at).between(since, until)
+    feeds = select(func.count()).select_from(Feed).where(polled)
+    failed = (
+        select(func.count())
+        .select_from(Feed)
+        .where(polled, col(Feed.last_status).not_in(("ok", "not_modified")))
+    )
+    new = (
+        select(func.count())
+        .select_from(Finding)
+        .where(col(Finding.is_new), col(Finding.found_at).between(since, until))
+    )
+    sent = (
+        select(func.count())
+        .select_from(AlertDelivery)
+        .where(col(AlertDelivery.status) == "sent", col(AlertDelivery.sent_at).between(since, until))
+    )
+    row = session.exec(
+        select(
+            feeds.scalar_subquery(), failed.scalar_subquery(), new.scalar_subquery(), sent.scalar_subquery()
+        )
+    ).one()
+    return PassCounts(*(int(n) for n in row))

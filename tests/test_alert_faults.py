@@ -394,7 +394,7 @@ def test_email_down_then_up_then_again_through_the_flow_each_message_once_and_no
             kept = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in ("log", "artifact")}  # noqa: S608
     finally:
         prefect_db.dispose()
-    assert kept["log"] and kept["artifact"] and "newswatch-summary" in everything, kept
+    assert kept["log"] and kept["artifact"] and "newswatch-summary-" in everything, kept
     for where, content in {
         "Prefect database": everything,
         "newswatch database": texts(engine),

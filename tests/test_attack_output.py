@@ -107,7 +107,8 @@ def test_the_prefect_ui_shows_feed_text_without_links_or_images(
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
-    from flows.report import RunSummary, publish_artifacts
+    from flows.artifacts import publish_artifacts
+    from flows.report import RunSummary
     from newswatch.pipeline import PollResult, ReadResult
     from storage.claims import ClaimChange
 

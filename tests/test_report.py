@@ -6,6 +6,8 @@ import pytest
 from sqlmodel import Session, col, select
 from test_timeline import DemoPass, shared_demo_pass
 
+from alerts.escaping import markdown_text
+from flows.artifacts import artifact_key
 from storage.db import get_engine
 from storage.models import AlertDelivery, Article, Finding
 from storage.queries import article_refs
@@ -42,13 +44,15 @@ def test_the_findings_table_names_outlet_and_link_figures_first(run: DemoPass) -
         articles = {a.url: a.outlet for a in session.exec(select(Article)).all()}
     rows = summary.findings_table(refs)
     assert len(rows) == len(summary.new) == summary.findings_new + summary.findings_revised
-    kinds = [r["kind"] for r in rows]
-    assert kinds == sorted(kinds)  # "figure" < "statement"
+    changes = [r["change"] for r in rows]
+    assert changes == sorted(changes, key=lambda c: c.endswith("statement"))  # figures first
     for row in rows:
-        assert {"kind", "finding", "claimant or speaker", "outlet", "link"} <= set(row)
-        assert row["link"].startswith("[article](http")  # the article's own link, the only one made
-        assert articles[row["link"].partition("](")[2].removesuffix(")")] == row["outlet"]
-    zelenskyy = [r for r in rows if r["kind"] == "figure" and "Zelenskyy" in r["claimant or speaker"]]
+        # Five columns, the longest text last: eight were cut off on the right in the UI.
+        assert list(row) == ["change", "claimant or speaker", "article", "alert", "finding"]
+        outlet, _, url = row["article"].removeprefix("[").removesuffix(")").partition("](")
+        assert url.startswith("http://127.0.0.1:")  # the article's own link, the only one made
+        assert markdown_text(articles[url], 40) == outlet
+    zelenskyy = [r for r in rows if "figure" in r["change"] and "Zelenskyy" in r["claimant or speaker"]]
     assert any("10,000" in r["finding"] for r in zelenskyy)
 
 
@@ -64,16 +68,22 @@ def test_the_run_shows_summary_table_links_and_charts(run: DemoPass) -> None:
     assert flow_run.state is not None and flow_run.state.is_completed()  # a failed feed is not a failed run
     assert flow_run.name.startswith("nk-troops-russia ")
     by_key = {a.key: a for a in found if a.key}
-    assert {"newswatch-summary", "new-findings", "figure-timeline"} <= set(by_key)
-    summary = str(by_key["newswatch-summary"].data)
+    keys = {
+        kind: artifact_key(kind, ["nk-troops-russia"])
+        for kind in ("summary", "findings", "articles", "timeline")
+    }
+    assert keys["summary"] == "newswatch-summary-nk-troops-russia"
+    assert set(keys.values()) == set(by_key)
+    assert len(found) == len(keys)  # one links artifact per run, not one per article
+    summary = str(by_key[keys["summary"]].data)
     sent = run.summary.alerts_sent
     with Session(get_engine(run.db_url)) as session:
         assert sent == len(session.exec(select(AlertDelivery)).all()) > 0
     assert f"| alerts sent / pending / failed | {sent} / 0 / 0 |" in summary  # pending: read from the ledger
     assert run.missing_feed in summary
-    assert str(by_key["figure-timeline"].data).count("data:image/svg+xml;base64,") >= 1
-    table = str(by_key["new-findings"].data)
+    assert str(by_key[keys["timeline"]].data).count("data:image/svg+xml;base64,") >= 1
+    table = str(by_key[keys["findings"]].data)
     assert "Volodymyr Zelenskyy" in table and "http://127.0.0.1:" in table
-    links = [a for a in found if not a.key]
-    assert len(links) == len({f.article_id for f in run.summary.new})
-    assert all("http://127.0.0.1:" in str(a.data) for a in links)
+    links = str(by_key[keys["articles"]].data)
+    articles = {f.article_id for f in run.summary.new}
+    assert links.count("](http://127.0.0.1:") == len(articles) > 1

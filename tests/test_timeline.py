@@ -20,8 +20,9 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from flows.report import RunSummary
+from newswatch.chart import chart_markdown, chart_svg, timeline_html
 from newswatch.cli import app
-from newswatch.timeline import Chart, Series, build_charts, chart_markdown, chart_svg, timeline_html
+from newswatch.timeline import Chart, Series, build_charts
 from storage.db import get_engine
 from storage.queries import FigurePoint, list_findings
 
@@ -137,7 +138,8 @@ def test_each_claimants_line_runs_forward_in_time_and_follows_the_values(demo_db
 
     with Session(get_engine(demo_db)) as session:
         charts = build_charts(figure_points(session))
-    moving = [(c, s) for c in charts for s in c.series if len({p.value for p in s.points}) > 1]
+    # A named claimant's figures are a line; unattributed ones are separate points (test below).
+    moving = [(c, s) for c in charts for s in c.series if s.key and len({p.value for p in s.points}) > 1]
     assert moving, "the demo has claimants whose figures changed"
     for chart, series in moving:
         svg = parse_svg(chart_svg(chart, standalone=True))
@@ -205,13 +207,18 @@ def test_unknown_topic_and_empty_database_are_plain_answers(tmp_path: Path, demo
 
 
 def _point(
-    value: int | None, *, days: int = 0, low: int | None = None, high: int | None = None
+    value: int | None,
+    *,
+    days: float = 0,
+    low: int | None = None,
+    high: int | None = None,
+    claimant: str = "nis",
 ) -> FigurePoint:
     return FigurePoint(
         topic="t",
         unit_class="troops",
-        claimant_key="nis",
-        claimant="the NIS",
+        claimant_key=claimant or None,
+        claimant=claimant and f"the {claimant.upper()}",
         value=value,
         low=low if low is not None else value,
         high=high if high is not None else value,
@@ -242,3 +249,69 @@ def test_odd_charts_are_well_formed_svg_and_escape_what_they_show() -> None:
     html = timeline_html([chart], generated=datetime.now(UTC))
     assert "<script>" not in html and "<b>" not in html
     assert 'href="javascript' not in html
+
+
+def _week_of_claims() -> Chart:
+    """Three claimants and unattributed figures over five days, some on the same day with close values."""
+    series = []
+    for n, key in enumerate(("nis", "kyiv", "pentagon", "")):
+        points = tuple(
+            _point(3000 + 400 * n + 150 * d, days=d + 0.1 * n + (0.7 if d % 3 == 0 else 0), claimant=key)
+            for d in range(0, 5, 1 + n % 2)
+        )
+        series.append(Series(key, key or "(unattributed)", points))
+    return Chart("t", "troops", tuple(series))
+
+
+def test_a_days_tick_sits_over_that_days_points() -> None:
+    svg = parse_svg(chart_svg(_week_of_claims(), standalone=True))
+    ticks = {
+        t.get("data-date"): float(t.get("x") or 0) for t in svg.iter(f"{SVG}text") if t.get("class") == "tick"
+    }
+    days = sorted(ticks)
+    assert len(days) >= 5
+    first, last = datetime.fromisoformat(days[0]), datetime.fromisoformat(days[-1])
+    per_day = (ticks[days[-1]] - ticks[days[0]]) / (last - first).days  # the ticks' own scale
+    points = [c for c in svg.iter(f"{SVG}circle") if c.get("data-date") in ticks]
+    assert len(points) >= 10
+    for point in points:
+        # A point published on a day lies within half a day of that day's tick (which marks its noon).
+        assert abs(float(point.get("cx") or 0) - ticks[point.get("data-date") or ""]) <= per_day / 2 + 0.1
+
+
+def test_value_labels_cover_no_other_label_and_no_dot() -> None:
+    from newswatch.chart import LABEL_CHAR_WIDTH, LABEL_HEIGHT
+
+    svg = parse_svg(chart_svg(_week_of_claims(), standalone=True))
+    labels = [
+        (float(t.get("x") or 0), float(t.get("y") or 0), t.text or "")
+        for t in svg.iter(f"{SVG}text")
+        if t.get("class") == "value"
+    ]
+    assert len(labels) >= 8
+    boxes = [(x, y - LABEL_HEIGHT, x + LABEL_CHAR_WIDTH * len(text), y + 3) for x, y, text in labels]
+    dots = [
+        (
+            float(c.get("cx") or 0) - 6,
+            float(c.get("cy") or 0) - 6,
+            float(c.get("cx") or 0) + 6,
+            float(c.get("cy") or 0) + 6,
+        )
+        for c in svg.iter(f"{SVG}circle")
+    ]
+
+    def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+        return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+    for i, box in enumerate(boxes):
+        assert not any(overlap(box, other) for other in boxes[i + 1 :]), labels[i]
+        assert not any(overlap(box, dot) for dot in dots), labels[i]
+        assert box[2] <= float(svg.get("width") or 0)
+
+
+def test_unattributed_figures_are_points_not_a_line() -> None:
+    svg = parse_svg(chart_svg(_week_of_claims(), standalone=True))
+    groups = {g.get("data-claimant"): g for g in svg.iter(f"{SVG}g")}
+    assert len(groups[""].findall(f"{SVG}circle")) == 3
+    assert groups[""].find(f"{SVG}polyline") is None
+    assert all(groups[k].find(f"{SVG}polyline") is not None for k in ("nis", "kyiv", "pentagon"))

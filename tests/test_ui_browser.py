@@ -155,9 +155,9 @@ def test_the_ui_shows_the_run_and_its_findings_table(browser: Any, run_url: tupl
     page.get_by_text("store ", exact=False).first.wait_for()  # the task runs are drawn
     page.screenshot(path=OUTPUT / "prefect-run.png")
     page.get_by_text("Artifacts", exact=True).first.click()
-    page.get_by_text("newswatch-summary").first.wait_for()
+    page.get_by_text("newswatch-summary-nk-troops-russia").first.wait_for()
     page.screenshot(path=OUTPUT / "prefect-artifacts.png")
-    page.get_by_text("new-findings").first.click()
+    page.get_by_text("newswatch-findings-nk-troops-russia").first.click()
     page.get_by_text("claimant or speaker").first.wait_for()
     page.get_by_text("Volodymyr Zelenskyy").first.wait_for()
     assert page.get_by_text("new figure").count() > 0

@@ -9,6 +9,7 @@ import typer
 
 from newswatch.cli.base import WatchOpt, app, fail, open_watch
 from newswatch.cli.running import check_feed_urls, print_summary, run_pass
+from newswatch.settings import get_settings
 from newswatch.tempserver import start_if_unset
 
 
@@ -82,12 +83,24 @@ def serve(
             )
     open_watch(watch)
     from flows.monitor import monitor
+    from newswatch.serving import serve_monitor
 
     params: dict[str, object] = {"watch_file": str(watch)} if watch else {}
     if discover:
         params["discover"] = True
-    schedule = {"cron": cron} if cron else {"interval": (every or 15) * 60}
-    monitor.serve(name="newswatch", parameters=params, **schedule)
+    schedule: dict[str, object] = {"cron": cron} if cron else {"interval": (every or 15) * 60}
+    when = f"on {cron!r}" if cron else f"every {every or 15:g} minutes"
+    typer.echo(f"serving newswatch: a pass now, then {when}; a line per pass (Ctrl-C stops)")
+    try:
+        serve_monitor(
+            monitor,
+            parameters=params,
+            schedule=schedule,
+            database_url=get_settings().database_url,
+            say=typer.echo,
+        )
+    except KeyboardInterrupt:
+        typer.echo("stopped")
 
 
 @app.command()

@@ -48,15 +48,18 @@ def check_feed_urls(urls: list[str]) -> None:
 
 
 @contextmanager
-def show_progress(console: Console, *, feed_urls: list[str], database_url: str) -> Iterator[None]:
-    """While a pass runs: a live line of counts on a terminal, a plain line now and then otherwise.
-
-    The counts are read from the database the pass writes to, so the flow needs no callback.
-    """
+def show_progress(
+    console: Console, *, feed_urls: list[str], database_url: str, every: float = 3.0
+) -> Iterator[None]:
+    """While a pass runs: a live line of counts on a terminal; piped, a plain line when the counts change,
+    at most every `every` seconds unless a tenth more of the articles is done (newswatch.progress)."""
     from rich.live import Live
     from rich.spinner import Spinner
 
+    from newswatch.progress import Progress, due, measure, read_so_far
+
     started, total, stop = datetime.now(UTC), len(feed_urls), threading.Event()
+    read_before = read_so_far()
     first = f"starting a Prefect flow run to poll {total} feed{'' if total == 1 else 's'}…"
     spinner = Spinner("dots", first)
     # Alerts printed to stdout go above the live line when both are the terminal, and stay on stdout when not.
@@ -64,20 +67,27 @@ def show_progress(console: Console, *, feed_urls: list[str], database_url: str) 
     if console.is_terminal:
         live.start()
     else:
-        console.print(first, highlight=False)
+        console.print(first, highlight=False, markup=False)
+
+    shown: list[Progress] = []  # the last plain line printed
+
+    def show(progress: Progress | None, last_print: float) -> float:
+        if progress is None:
+            return last_print  # still starting: keep the first line
+        if console.is_terminal:
+            spinner.update(text=progress.line())
+        elif due(
+            progress, shown[-1] if shown else None, seconds_since=time.monotonic() - last_print, every=every
+        ):
+            console.print(progress.line(), highlight=False, markup=False)
+            shown.append(progress)
+            return time.monotonic()
+        return last_print
 
     def watch() -> None:
-        shown, last_print = "", 0.0
-        while not stop.wait(1.0):
-            text = _progress_line(database_url, started, total)
-            if text is None or text == shown:
-                continue
-            if console.is_terminal:
-                spinner.update(text=text)
-                shown = text
-            elif time.monotonic() - last_print >= 2:
-                console.print(text, highlight=False)
-                shown, last_print = text, time.monotonic()
+        last_print = 0.0
+        while not stop.wait(min(0.5, max(every, 0.1))):
+            last_print = show(measure(database_url, started, total, read_before), last_print)
 
     thread = threading.Thread(target=watch, name="newswatch-progress", daemon=True)
     thread.start()
@@ -88,26 +98,8 @@ def show_progress(console: Console, *, feed_urls: list[str], database_url: str) 
         thread.join(timeout=2)
         if console.is_terminal:
             live.stop()
-
-
-def _progress_line(database_url: str, started: datetime, total: int) -> str | None:
-    """`2/3 feeds polled, 5 articles to read, 3 stored`, or None while the pass is still starting."""
-    from sqlmodel import Session
-
-    from storage.db import get_engine
-    from storage.queries import pass_progress
-
-    try:
-        with Session(get_engine(database_url)) as session:
-            done = pass_progress(session, since=started)
-    except Exception:  # noqa: BLE001  (progress is decoration: the pass itself reports real errors)
-        return None
-    if done.feeds_polled == 0 and done.articles_stored == 0:
-        return None  # still starting: keep the first line
-    return (
-        f"{min(done.feeds_polled, total)}/{total} feeds polled, "
-        f"{done.entries_waiting} articles to read, {done.articles_stored} stored"
-    )
+        else:  # where the pass ended, unless the last line said it already
+            show(measure(database_url, started, total, read_before), -float("inf"))
 
 
 def run_pass(

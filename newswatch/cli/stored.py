@@ -98,7 +98,8 @@ def timeline(
 
     Example: newswatch timeline --html timeline.html   (then open timeline.html in a browser; works offline)
     """
-    from newswatch.timeline import build_charts, timeline_html, timeline_tables
+    from newswatch.chart import timeline_html
+    from newswatch.timeline import build_charts, timeline_tables
     from storage.queries import figure_points
 
     with Session(open_engine(db)) as session:
