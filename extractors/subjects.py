@@ -133,4 +133,9 @@ def speaker_span(p: Parse, head: Word) -> tuple[int, int]:
         lo += 1
     while hi > lo and p.words[hi].pos == "PUNCT":
         hi -= 1
+    # A bracket the phrase opens, it closes: "the National Intelligence Service (NIS) said", where the
+    # parser hangs the ")" on the verb (or the loop above took it for outer punctuation).
+    words = [w.text for w in p.words[lo : hi + 1]]
+    if words.count("(") > words.count(")") and hi + 1 < len(p.words) and p.words[hi + 1].text == ")":
+        hi += 1
     return p.span(lo, hi)

@@ -75,6 +75,11 @@ def test_mixed_and_reported_speech() -> None:
         ("North Korea sends 3,000 more troops to Russia – South Korean lawmaker", "South Korean lawmaker", None),
         ("According to Ukraine's military intelligence, North Korean troops will reach Kursk soon.",
          "Ukraine's military intelligence", "according to"),
+        # An acronym in brackets stays whole, though the parser hangs the ")" on the verb.
+        ("At a closed-door session, the National Intelligence Service (NIS) said 1,500 North Korean troops "
+         "had arrived in Russia.", "the National Intelligence Service (NIS)", "said"),
+        ("South Korea's Joint Chiefs of Staff (JCS) said about 1,100 North Korean soldiers had been killed.",
+         "South Korea's Joint Chiefs of Staff (JCS)", "said"),
     ],
 )  # fmt: skip
 def test_reported_speech_forms_keep_the_speaker_as_written(text: str, speaker: str, verb: str | None) -> None:
