@@ -188,7 +188,8 @@ def plain_pass(watch_path: Path) -> int:
     from extractors.gate import gate_for
     from newswatch.delivery import check_health, resolve_channels, send_due, targets_by_topic
     from newswatch.fetcher import Fetcher
-    from newswatch.pipeline import PreparedEntry, poll_feeds, prepare_entries
+    from newswatch.pipeline import PreparedEntry, prepare_entries
+    from newswatch.polling import poll_feeds
     from newswatch.settings import get_settings
     from newswatch.storing import store_in_order
     from newswatch.watchfile import load_watch

@@ -19,7 +19,8 @@ from sqlmodel import Session
 from alerts.escaping import event_text
 from alerts.markup import safe_href
 from extractors.findings import Figure, describe_figure
-from newswatch.pipeline import PollResult, ReadResult
+from newswatch.pipeline import ReadResult
+from newswatch.polling import PollResult
 from storage.claims import ClaimChange
 from storage.queries import ArticleRef, article_refs
 

@@ -31,7 +31,8 @@ from flows.report import RunSummary
 from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
 from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import PollResult, PreparedEntry, ReadResult, poll_feeds, prepare_entries
+from newswatch.pipeline import PreparedEntry, ReadResult, prepare_entries
+from newswatch.polling import PollResult, poll_feeds
 from newswatch.settings import Settings, backlog_rule, get_settings
 from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, read_watch

@@ -14,7 +14,8 @@ from alerts.markup import neutral
 from extractors.findings import Figure, Statement, describe_figure
 from newswatch.delivery import SendReport
 from newswatch.hints import hint_for, split_reason
-from newswatch.pipeline import PollResult, ReadResult
+from newswatch.pipeline import ReadResult
+from newswatch.polling import PollResult
 from storage.queries import ArticleRef
 
 # What a pass keeps and shows of its new findings and feeds: the counts stay exact, the rows stop here.

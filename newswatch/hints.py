@@ -1,10 +1,10 @@
 """Hints: for every class of failure a feed or an article can end in, the next step to take.
 
 One table, read by every output (`newswatch feeds`, the run summary), so that the same failure is
-explained the same way everywhere. The classes are our own words (see newswatch/fetcher.py,
-newswatch/guard.py, newswatch/pipeline.py); the details they come with may quote a stranger's server, so
-a hint only takes from a detail what our own code wrote into it (an address, a status code, a URL we
-resolved) and the caller escapes the result for its medium.
+explained the same way everywhere. The classes are our own words (see newswatch/fetcher.py, guard.py,
+polling.py and pipeline.py); the details they come with may quote a stranger's server, so a hint only
+takes from a detail what our own code wrote into it (an address, a status code, a URL we resolved) and the
+caller escapes the result for its medium.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _html_page(detail: str) -> str:
 Hint = str | Callable[[str], str]
 
 HINTS: dict[str, Hint] = {
-    # A feed's poll (newswatch/fetcher.py, newswatch/guard.py, newswatch/pipeline.py).
+    # A feed's poll (newswatch/fetcher.py, newswatch/guard.py, newswatch/polling.py).
     "refused_address": _refused,
     "bad_url": "the URL cannot be fetched: fix it in the watch file (http:// or https://, a host, no spaces)",
     "timeout": (

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 
 from flows.artifacts import articles_markdown, artifact_key
 from flows.report import FeedLine, NewFinding, RunSummary
-from newswatch.pipeline import PollResult
+from newswatch.polling import PollResult
 from storage.queries import ArticleRef
 
 ERROR = "SAXParseException: <unknown>:2:0: syntax error | see <b>line 2</b>"

@@ -109,7 +109,8 @@ def test_the_prefect_ui_shows_feed_text_without_links_or_images(
 
     from flows.artifacts import publish_artifacts
     from flows.report import RunSummary
-    from newswatch.pipeline import PollResult, ReadResult
+    from newswatch.pipeline import ReadResult
+    from newswatch.polling import PollResult
     from storage.claims import ClaimChange
 
     db = f"sqlite:///{tmp_path / 'ui.db'}"

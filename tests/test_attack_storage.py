@@ -18,7 +18,8 @@ from sqlmodel import Session, col, select
 
 from extractors.findings import Statement
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import ReadResult, poll_feeds, prepare_entries
+from newswatch.pipeline import ReadResult, prepare_entries
+from newswatch.polling import poll_feeds
 from newswatch.settings import Settings
 from newswatch.storing import store_in_order
 from newswatch.watchfile import load_watch

@@ -17,7 +17,8 @@ from alerts.backlog import BacklogRule, backlog_reason
 from alerts.message import Message
 from newswatch.delivery import resolve_channels, send_due, targets_by_topic
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import ReadResult, poll_feeds, prepare_entries
+from newswatch.pipeline import ReadResult, prepare_entries
+from newswatch.polling import poll_feeds
 from newswatch.settings import Settings, backlog_rule
 from newswatch.storing import store_in_order
 from newswatch.watchfile import ENV_URLS, Route, Watch, load_watch

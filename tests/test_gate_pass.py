@@ -18,7 +18,8 @@ from extractors.gate import Gate, gate_for
 from extractors.topic import Topic
 from newswatch.cli import app
 from newswatch.fetcher import Fetcher
-from newswatch.pipeline import poll_feeds, prepare_entries
+from newswatch.pipeline import prepare_entries
+from newswatch.polling import poll_feeds
 from newswatch.settings import BUNDLED_WATCH_FILE, Settings
 from newswatch.storing import store_in_order
 from newswatch.watchfile import load_watch

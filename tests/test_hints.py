@@ -20,7 +20,8 @@ from newswatch.cli.running import print_summary
 from newswatch.discovery import HTML_PAGE
 from newswatch.fetcher import Fetcher
 from newswatch.hints import HINTS, hint_for
-from newswatch.pipeline import PollResult, ReadResult, poll_feeds
+from newswatch.pipeline import ReadResult
+from newswatch.polling import PollResult, poll_feeds
 from newswatch.settings import Settings
 from storage.db import session_scope
 from storage.feeds import ensure_feeds
@@ -211,6 +212,7 @@ def test_every_error_class_the_code_writes_has_a_hint() -> None:
             "newswatch/fetcher.py",
             "newswatch/guard.py",
             "newswatch/pipeline.py",
+            "newswatch/polling.py",
             "extractors/articles.py",
         )
     )

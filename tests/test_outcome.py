@@ -9,7 +9,8 @@ from flows.events import MAX_FINDING_EVENTS, capped, feed_event, finding_event, 
 from flows.outcome import PassFailedError, describe_database_error, final_state, state_message
 from flows.report import RunSummary
 from newswatch.delivery import SendReport
-from newswatch.pipeline import PollResult, ReadResult
+from newswatch.pipeline import ReadResult
+from newswatch.polling import PollResult
 from storage.claims import ClaimChange
 from storage.identity import Earlier
 from storage.queries import ArticleRef
