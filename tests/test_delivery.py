@@ -326,7 +326,7 @@ def test_after_the_cap_a_row_is_failed_listed_masked_and_retried_by_hand(
     DOWN.clear()
     retried = runner.invoke(app, ["alerts", "retry", "--db", db])
     assert retried.exit_code == 0, retried.output
-    assert "1 undelivered; 1 sent now in 1 messages, 0 failed again" in retried.output
+    assert "1 delivery waiting; sent now: 1 message carrying 1 finding; 0 failed again" in retried.output
     assert len(SENT) == 1 and [r.status for r in rows(engine)] == ["sent"]
     assert "0 undelivered" in runner.invoke(app, ["alerts", "pending", "--db", db]).output
 

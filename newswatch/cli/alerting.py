@@ -122,7 +122,15 @@ def alerts_retry(watch: WatchOpt = None, db: DbOpt = None) -> None:
     channels = _channels(open_watch(watch), settings)
     due = retry_now(engine)
     report = send_due(engine, channels, settings, force=True)
+    # Deliveries are finding x channel; what a person receives is messages, each carrying findings.
     console.print(
-        f"{due} undelivered; {report.sent} sent now in {report.messages} messages, {report.failed} failed again"
+        f"{_count(due, 'delivery', 'deliveries')} waiting; sent now: {_count(report.messages, 'message')} "
+        f"carrying {_count(report.subjects, 'finding')}; {report.failed} failed again",
+        highlight=False,
     )
     raise typer.Exit(1 if report.failed else 0)
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 message", "3 messages"."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
