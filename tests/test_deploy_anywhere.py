@@ -5,21 +5,19 @@ Completed."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 import yaml
+from processes import started
 from sqlalchemy import create_engine, text
 
 from newswatch.newsroom import Newsroom
@@ -68,25 +66,6 @@ def worker_python(tmp_path: Path) -> Path:
         f"import site; site.addsitedir({ours!r})\n", encoding="utf-8"
     )
     return venv / "bin" / "python"
-
-
-@contextlib.contextmanager
-def started(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[None]:
-    """A background process in its own group, killed with everything it started."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        yield
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
 
 
 def read_deployment(name: str) -> Any:
@@ -186,7 +165,7 @@ def test_a_fresh_clone_deploys_and_a_worker_elsewhere_runs_it(
         bundled["feeds"] = [{"url": room.feed_urls[0]}]
         watch.write_text(yaml.safe_dump(bundled), encoding="utf-8")
         worker = [*prefect, "worker", "start", "--pool", "newswatch", "--limit", "1"]
-        with started(worker, env, elsewhere, log):
+        with started(worker, env, log, cwd=elsewhere):
             run_id = next_scheduled_run(deployed.id)
             assert wait_for_final_state(run_id, log) == "COMPLETED", log.read_text(errors="replace")[-3000:]
         pages = [path for _method, path, status in room.requests if path.endswith(".html") and status == 200]
