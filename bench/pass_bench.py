@@ -195,7 +195,8 @@ def plain_pass(watch_path: Path) -> int:
     from newswatch.watchfile import load_watch
     from newswatch.workers import WorkerPool
     from storage.db import get_engine, session_scope
-    from storage.feeds import FeedLocks, due_feeds, ensure_feeds
+    from storage.feeds import due_feeds, ensure_feeds
+    from storage.locks import FeedLocks
 
     settings = get_settings()
     watch = load_watch(watch_path)

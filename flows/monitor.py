@@ -38,8 +38,9 @@ from newswatch.storing import store_in_order
 from newswatch.watchfile import Watch, WatchFileError, read_watch
 from newswatch.workers import WorkerPool
 from storage.db import DatabaseError, get_engine, session_scope
-from storage.feeds import FeedLocks, due_feeds, ensure_feeds
+from storage.feeds import due_feeds, ensure_feeds
 from storage.ledger import Target
+from storage.locks import FeedLocks
 from storage.models import utcnow
 from storage.rawpages import purge_pages
 

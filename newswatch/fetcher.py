@@ -16,7 +16,8 @@ import httpcore
 import httpx
 
 from extractors.untrusted import DETAIL_CHARS, clean_line
-from newswatch.guard import REQUEST_DEADLINE, AddressGuard, AddressRefusedError, GuardedBackend, UrlRefusal
+from newswatch.connection import REQUEST_DEADLINE, GuardedBackend
+from newswatch.guard import AddressGuard, AddressRefusedError, UrlRefusal
 from newswatch.responses import Decoder, max_age_seconds, retry_after_seconds
 from newswatch.settings import Settings
 

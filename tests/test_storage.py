@@ -28,7 +28,6 @@ from storage.db import MIGRATIONS, SCHEMA_REVISION, session_scope, upgrade
 from storage.feeds import (
     FAILURE_BACKOFF,
     MAX_INTERVAL,
-    FeedLocks,
     NewEntry,
     Poll,
     add_entries,
@@ -39,6 +38,7 @@ from storage.feeds import (
     unprocessed_entries,
 )
 from storage.ledger import Target, backoff, claim_due, enqueue, mark_failed, mark_sent, retry_now, undelivered
+from storage.locks import FeedLocks
 from storage.models import AlertDelivery, Article, Claim, Entry, Feed, Finding, utcnow
 
 
@@ -349,7 +349,7 @@ def test_feed_locks_keep_two_passes_apart_and_die_with_them(engine: Engine, tmp_
     script.write_text(
         "import sys, time\n"
         "from storage.db import create_db_engine\n"
-        "from storage.feeds import FeedLocks\n"
+        "from storage.locks import FeedLocks\n"
         f"locks = FeedLocks(create_db_engine({str(engine.url.render_as_string(hide_password=False))!r}))\n"
         "print(locks.acquire([7]), flush=True)\n"
         "time.sleep(60)\n"
