@@ -22,9 +22,9 @@ from extractors.limits import bound_findings
 from extractors.topic import Topic
 from extractors.untrusted import DETAIL_CHARS, clean_line
 from newswatch.fetcher import Fetcher
+from newswatch.jobs import PageReading, document_text
 from newswatch.progress import count_read
-from newswatch.workers import JobOutcome, PageReading, WorkerPool, WorkerSettings
-from newswatch.workers import document_text as document_text  # re-exported: reprocessing reads it here
+from newswatch.workers import JobOutcome, WorkerPool, WorkerSettings
 from storage.claims import ClaimChange
 from storage.models import Article, Entry
 from storage.rawpages import kept_urls

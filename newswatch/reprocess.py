@@ -15,7 +15,8 @@ from extractors.findings import Figure, describe_figure
 from extractors.findings import Finding as Detected
 from extractors.limits import bound_findings
 from extractors.topic import Topic
-from newswatch.pipeline import alert_payload, document_text
+from newswatch.jobs import document_text
+from newswatch.pipeline import alert_payload
 from storage.claims import store_findings
 from storage.db import session_scope
 from storage.identity import claim_key

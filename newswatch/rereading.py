@@ -15,9 +15,10 @@ from extractors.articles import article_from_entry
 from extractors.feeds import FeedEntry
 from extractors.gate import gate_for
 from extractors.topic import Topic
+from newswatch.jobs import PageReading
 from newswatch.packing import unpack
 from newswatch.storing import new_article
-from newswatch.workers import PageReading, WorkerPool
+from newswatch.workers import WorkerPool
 from storage.db import session_scope
 from storage.models import Article, Entry, RawPage
 from storage.rawpages import pages_to_retest

@@ -20,25 +20,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from extractors.articles import Article, extract_article
-from extractors.feeds import ParsedFeed, parse_feed
-from extractors.findings import Finding
-from extractors.gate import Gate
-from extractors.topic import Topic
-from newswatch.packing import pack
+from newswatch.jobs import JOBS
+from newswatch.memory import PAGE_SIZE, rss_bytes
 
 HEADER = 8  # bytes of the length prefix before each pickled message
 POLL_SECONDS = 0.05  # how often a waiting job checks its worker's clock and memory
-PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class WorkerSettings(BaseSettings):
@@ -75,100 +69,6 @@ class JobOutcome:
     value: Any
     error: str | None = None
     detail: str | None = None
-
-
-@dataclass(frozen=True)
-class PageReading:
-    """What a worker made of one page: its article (None when there is no main text) and findings by topic,
-    or, when the relevance gate skipped it, its markup packed for keeping (`kept`)."""
-
-    article: Article | None
-    findings: dict[str, tuple[Finding, ...]]
-    kept: bytes | None = None
-    size: int = 0  # bytes of the page before packing
-
-
-def document_text(title: str | None, text: str) -> str:
-    """The text detection reads: the headline (headlines carry claims too), then the body."""
-    title = (title or "").strip()
-    if not title or text.startswith(title):
-        return text
-    return f"{title}\n\n{text}"
-
-
-def detect_topics(document: str, topics: Sequence[Topic]) -> dict[str, tuple[Finding, ...]]:
-    """The findings of every topic the document is about, by topic name."""
-    from extractors.detect import detect, is_relevant  # loaded by workers before their first job
-
-    return {t.name: tuple(detect(document, t)) for t in topics if is_relevant(document, t)}
-
-
-def read_page(
-    content: bytes,
-    url: str,
-    title: str,
-    topics: Sequence[Topic],
-    find_date: bool = True,
-    gate: Gate | None = None,
-    summary: str = "",
-) -> PageReading:
-    """Extract a page's article and detect in it (`title`: the feed's, when the page has none; `find_date`
-    False: the feed dated the entry, whose timestamp wins over the page's). With a `gate`, a page that
-    (with the feed's title and `summary`) names no topic is not extracted but packed for keeping."""
-    if gate is not None and not gate.admits(content, title, summary):
-        return PageReading(None, {}, kept=pack(content), size=len(content))
-    article = extract_article(content, url=url, find_date=find_date)
-    if article is None:
-        return PageReading(None, {})
-    return PageReading(article, detect_topics(document_text(article.title or title, article.text), topics))
-
-
-def read_feed(content: bytes, url: str, content_type: str | None, max_entries: int) -> ParsedFeed:
-    """Parse a feed (feedparser's loose parser has quadratic corners: it runs here, bounded)."""
-    return parse_feed(content, url=url, content_type=content_type, max_entries=max_entries)
-
-
-def ping() -> tuple[int, list[str]]:
-    """A worker's process id and the top-level packages it has loaded (a health check)."""
-    return os.getpid(), sorted({name.partition(".")[0] for name in sys.modules})
-
-
-JOBS: dict[str, Callable[..., Any]] = {
-    "read_feed": read_feed,
-    "read_page": read_page,
-    "detect": detect_topics,
-    "ping": ping,
-}
-
-
-def rss_bytes(pid: int) -> int:
-    """Resident memory of process `pid` (0 when unknown or gone; Linux /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/statm").read_text().split()
-    except OSError:
-        return 0
-    return int(fields[1]) * PAGE_SIZE
-
-
-def tree_rss_bytes(pid: int) -> int:
-    """Resident memory of `pid` and every process descended from it (Linux /proc), summed."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # The command name (field 2) may contain spaces and parentheses: split after its last ')'.
-        parents[int(entry.name)] = int(stat[stat.rfind(")") + 2 :].split()[1])
-    tree, frontier = {pid}, [pid]
-    while frontier:
-        parent = frontier.pop()
-        children = [child for child, ppid in parents.items() if ppid == parent and child not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return sum(rss_bytes(p) for p in tree)
 
 
 class _Worker:

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 from test_crash import Webhook, pass_env, prefect_api, start_pass
 
-from newswatch.workers import tree_rss_bytes
+from newswatch.memory import tree_rss_bytes
 from storage.models import Finding
 
 pytestmark = pytest.mark.slow

@@ -12,9 +12,9 @@ from extractors.articles import extract_article
 from extractors.detect import detect
 from extractors.gate import gate_for, page_text
 from extractors.topic import topic_from_mapping
+from newswatch.jobs import document_text
 from newswatch.settings import BUNDLED_WATCH_FILE
 from newswatch.watchfile import load_watch
-from newswatch.workers import document_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pages"
 BUNDLED = load_watch(BUNDLED_WATCH_FILE).topic("nk-troops-russia")

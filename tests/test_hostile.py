@@ -26,10 +26,11 @@ from test_crash import Webhook, pass_env, prefect_api, start_pass
 
 from extractors.articles import extract_article
 from extractors.detect import detect
+from newswatch.jobs import document_text
+from newswatch.memory import tree_rss_bytes
 from newswatch.newsroom.server import load_site
 from newswatch.packing import unpack
 from newswatch.watchfile import load_watch
-from newswatch.workers import document_text, tree_rss_bytes
 from storage.models import Article, Entry, Feed, Finding, RawPage
 
 pytestmark = pytest.mark.slow

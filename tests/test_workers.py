@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from extractors.topic import Claimant, Topic, UnitClass
-from newswatch.workers import WorkerPool, WorkerSettings, rss_bytes, tree_rss_bytes
+from newswatch.memory import rss_bytes, tree_rss_bytes
+from newswatch.workers import WorkerPool, WorkerSettings
 
 TOPIC = Topic(
     name="t",
