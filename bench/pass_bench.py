@@ -186,7 +186,8 @@ def report(rows: list[Row], floor: tuple[float, float], count: int) -> None:
 def plain_pass(watch_path: Path) -> int:
     """The pass the flow runs, with the same pipeline functions called from plain threads: no Prefect."""
     from extractors.gate import gate_for
-    from newswatch.delivery import check_health, resolve_channels, send_due, targets_by_topic
+    from newswatch.channels import resolve_channels, targets_by_topic
+    from newswatch.delivery import check_health, send_due
     from newswatch.fetcher import Fetcher
     from newswatch.pipeline import PreparedEntry, prepare_entries
     from newswatch.polling import poll_feeds

@@ -28,7 +28,8 @@ from flows.artifacts import publish_artifacts
 from flows.events import emit_pass_events
 from flows.outcome import describe_database_error, final_state
 from flows.report import RunSummary
-from newswatch.delivery import Channel, SendReport, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.channels import Channel, resolve_channels, targets_by_topic
+from newswatch.delivery import SendReport, check_health, send_due
 from newswatch.environment import warn_unknown_variables
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import PreparedEntry, ReadResult, prepare_entries

@@ -17,7 +17,7 @@ from alerts.payload import health_of, item_of
 from alerts.schedule import window_end
 from alerts.subject import cut, short_figure, short_name
 from extractors.findings import Figure
-from newswatch.delivery import Channel
+from newswatch.channels import Channel
 from storage.ledger import SENDING_LEASE
 from storage.models import AlertDelivery, utcnow
 

@@ -36,7 +36,8 @@ from sqlmodel import select
 import alerts.channels  # noqa: F401  (loads apprise's plugins once, without imghdr's warning)
 from alerts.urls import channel_id
 from extractors.findings import Figure
-from newswatch.delivery import Channel, send_due
+from newswatch.channels import Channel
+from newswatch.delivery import send_due
 from newswatch.settings import Settings
 from storage.db import session_scope
 from storage.ledger import Target, enqueue
@@ -247,7 +248,8 @@ CHILD = """
 import json, os, sys, time
 from pathlib import Path
 import alerts.channels
-from newswatch.delivery import Channel, send_due
+from newswatch.channels import Channel
+from newswatch.delivery import send_due
 from newswatch.settings import Settings
 from storage.db import create_db_engine
 

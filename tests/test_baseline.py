@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 import alerts.channels  # noqa: F401  (loads apprise's plugins once, without imghdr's warning)
 from alerts.backlog import BacklogRule, backlog_reason
 from alerts.message import Message
-from newswatch.delivery import resolve_channels, send_due, targets_by_topic
+from newswatch.channels import resolve_channels, targets_by_topic
+from newswatch.delivery import send_due
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import ReadResult, prepare_entries
 from newswatch.polling import poll_feeds

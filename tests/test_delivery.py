@@ -17,8 +17,9 @@ from typer.testing import CliRunner
 import alerts.channels  # noqa: F401  (loads apprise's plugins once, without imghdr's warning)
 from alerts.urls import channel_id, split_urls
 from extractors.findings import Figure, Statement
+from newswatch.channels import Channel, resolve_channels, targets_by_topic
 from newswatch.cli import app
-from newswatch.delivery import Channel, resolve_channels, send_due, targets_by_topic
+from newswatch.delivery import send_due
 from newswatch.settings import Settings
 from newswatch.watchfile import WatchFileError, parse_watch
 from storage.db import session_scope

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from alerts.message import Message
 from alerts.schedule import QuietHours, parse_quiet, window_start
 from extractors.findings import Figure
-from newswatch.delivery import Channel, check_health, resolve_channels, send_due, targets_by_topic
+from newswatch.channels import Channel, resolve_channels, targets_by_topic
+from newswatch.delivery import check_health, send_due
 from newswatch.settings import Settings
 from newswatch.watchfile import parse_watch
 from storage.db import session_scope

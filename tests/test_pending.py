@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 from alerts.message import Message
 from alerts.schedule import parse_quiet, window_end
 from extractors.findings import Figure, Statement
+from newswatch.channels import Channel, resolve_channels
 from newswatch.cli import app
-from newswatch.delivery import Channel, resolve_channels, send_due
+from newswatch.delivery import send_due
 from newswatch.pending import describe, explain_all
 from newswatch.settings import Settings
 from newswatch.watchfile import parse_watch

@@ -12,7 +12,8 @@ from test_delivery import SENT, TOPICS, payload, queue, rows, settings
 from alerts.payload import finding_payload
 from alerts.speakers import speaker_class
 from extractors.findings import Statement
-from newswatch.delivery import resolve_channels, send_due
+from newswatch.channels import resolve_channels
+from newswatch.delivery import send_due
 from newswatch.watchfile import WatchFileError, load_watch, parse_watch
 
 TOPIC = load_watch(Path(__file__).resolve().parents[1] / "newswatch" / "watch.yaml").topics[0]

@@ -12,7 +12,7 @@ from alert_cases import NIS_3000
 from test_delivery import TOPICS, settings
 
 from alerts.render import render_instant
-from newswatch.delivery import resolve_channels
+from newswatch.channels import resolve_channels
 from newswatch.watchfile import WatchFileError, load_watch
 
 OURS = """{% extends "email.html" %}

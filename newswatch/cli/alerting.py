@@ -17,13 +17,13 @@ from newswatch.settings import Settings, get_settings
 OK, FAILED = escape("[ok]"), escape("[FAILED]")  # (plain "[ok]" would be read as rich markup)
 
 if TYPE_CHECKING:
-    from newswatch.delivery import Channel
+    from newswatch.channels import Channel
     from newswatch.watchfile import Watch
 
 
 def _channels(watch: Watch, settings: Settings) -> list[Channel]:
     """The channels, or exit 1 with the reason (a Secret block that cannot be read)."""
-    from newswatch.delivery import ChannelError, resolve_channels
+    from newswatch.channels import ChannelError, resolve_channels
 
     try:
         return resolve_channels(watch, settings)
@@ -46,7 +46,7 @@ def alerts_test(watch: WatchOpt = None) -> None:
     """
     from alerts.channels import deliver
     from alerts.message import Message
-    from newswatch.delivery import configured_urls, route_urls
+    from newswatch.channels import configured_urls, route_urls
 
     parsed = open_watch(watch)
     settings = get_settings()
@@ -79,7 +79,7 @@ def alerts_pending(watch: WatchOpt = None, db: DbOpt = None) -> None:
 
     Example: newswatch alerts pending --watch my-watch.yaml
     """
-    from newswatch.delivery import ChannelError, resolve_channels
+    from newswatch.channels import ChannelError, resolve_channels
     from newswatch.pending import explain_all
     from newswatch.watchfile import WatchFileError, load_watch
     from storage.ledger import undelivered

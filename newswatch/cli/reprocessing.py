@@ -32,7 +32,7 @@ def reprocess(
     alerted again; new claims are stored silently unless --alert is given.
     Example: newswatch reprocess --since 7d
     """
-    from newswatch.delivery import resolve_channels, targets_by_topic
+    from newswatch.channels import resolve_channels, targets_by_topic
     from newswatch.reprocess import reprocess as run_reprocess
     from newswatch.rereading import read_kept_pages
 
