@@ -7,8 +7,12 @@ import contextlib
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from newswatch.memory import tree_rss_bytes
 
 
 @contextlib.contextmanager
@@ -30,3 +34,17 @@ def started(
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def watch_peak(proc: subprocess.Popen[bytes]) -> Callable[[], int]:
+    """Sample the resident memory of a process's whole tree until it ends; returns the peak so far."""
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_bytes(proc.pid))
+            time.sleep(0.1)
+
+    threading.Thread(target=sample, daemon=True).start()
+    return lambda: peak

@@ -9,19 +9,17 @@ one pass reads all the hostile pages together, with the product's default limits
 
 from __future__ import annotations
 
-import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, Reply
+from processes import watch_peak
 from sqlalchemy import create_engine, func
 from sqlmodel import Session, select
 from test_crash import Webhook, pass_env, prefect_api, start_pass
 
-from newswatch.memory import tree_rss_bytes
 from storage.models import Finding
 
 pytestmark = pytest.mark.slow
@@ -73,20 +71,6 @@ def feed(link: str, *, title: str = "The numbers", summary: str = "", channel: s
 def room() -> Iterator[LocalServer]:
     with LocalServer("127.0.0.1") as running:
         yield running
-
-
-def watch_peak(proc: subprocess.Popen[bytes]) -> Callable[[], int]:
-    """Sample the resident memory of the pass's whole process tree until it ends; returns the peak."""
-    peak = 0
-
-    def sample() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_bytes(proc.pid))
-            time.sleep(0.1)
-
-    threading.Thread(target=sample, daemon=True).start()
-    return lambda: peak
 
 
 def run_pass(

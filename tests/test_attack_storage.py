@@ -15,8 +15,8 @@ import pytest
 from httpserver import LocalServer, Reply
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
+from test_likeness import statement
 
-from extractors.findings import Statement
 from newswatch.fetcher import Fetcher
 from newswatch.pipeline import ReadResult, prepare_entries
 from newswatch.polling import poll_feeds
@@ -41,20 +41,6 @@ REAL_PAGE = (
 
 QUOTES = 14  # one 20 KB page of quotes by one speaker
 WORDS = 300
-
-
-def statement(quote: str, speaker: str, start: int = 0) -> Statement:
-    return Statement(
-        speaker=speaker,
-        speaker_key=speaker.lower().replace(" ", "-"),
-        role=None,
-        verb="said",
-        quote=quote,
-        direct=True,
-        sentence=f'"{quote}," she said.',
-        start=start + 1,
-        end=start + 1 + len(quote),
-    )
 
 
 def similar_quotes(seed: str) -> list[str]:

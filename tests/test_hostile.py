@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from httpserver import LocalServer, Reply, bomb, redirect
+from processes import watch_peak
 from sqlalchemy import create_engine
 from sqlmodel import Session, select
 from test_crash import Webhook, pass_env, prefect_api, start_pass
@@ -27,7 +27,6 @@ from test_crash import Webhook, pass_env, prefect_api, start_pass
 from extractors.articles import extract_article
 from extractors.detect import detect
 from newswatch.jobs import document_text
-from newswatch.memory import tree_rss_bytes
 from newswatch.newsroom.server import load_site
 from newswatch.packing import unpack
 from newswatch.watchfile import load_watch
@@ -342,7 +341,7 @@ def test_a_hostile_newsroom_changes_nothing(
     try:
         started = time.monotonic()
         proc = start_pass([*good_feeds, *bad_feeds], pass_env(db_url, prefect_api, hook, **LIMITS), log)
-        peak = _watch_peak_rss(proc)
+        peak = watch_peak(proc)
         code = proc.wait(timeout=180)
         elapsed = time.monotonic() - started
     finally:
@@ -399,17 +398,3 @@ def test_a_hostile_newsroom_changes_nothing(
     for url, bad in bad_feeds.items():
         line = next(row for row in table.splitlines() if url in row)
         assert (bad.note or bad.expect_status) in line, (bad.kind, line)
-
-
-def _watch_peak_rss(proc: subprocess.Popen[bytes]) -> Callable[[], int]:
-    """Sample the resident memory of the pass's whole process tree until it ends; returns the peak."""
-    peak = 0
-
-    def sample() -> None:
-        nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_bytes(proc.pid))
-            time.sleep(0.1)
-
-    threading.Thread(target=sample, daemon=True).start()
-    return lambda: peak
