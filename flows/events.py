@@ -8,8 +8,9 @@ counted in the run's state message).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from prefect.events import emit_event
@@ -115,15 +116,21 @@ def finding_event(change: ClaimChange, article_id: int | None, ref: ArticleRef |
     return PassEvent(f"newswatch.finding.{change.change}", resource, tuple(related), payload)
 
 
-def finding_events(reads: Sequence[ReadResult], refs: Mapping[int, ArticleRef]) -> list[PassEvent]:
-    """An event per new or revised finding that is alerted (a feed's baseline is stored quietly, as it is
-    for alerts), in the order they were stored."""
+def _alerted(reads: Sequence[ReadResult]) -> Iterator[tuple[ClaimChange, int | None]]:
+    """Each new or revised finding that is alerted (a feed's baseline is stored quietly, as it is for
+    alerts), with its article, in the order they were stored."""
+    for read in reads:
+        if not read.baseline:
+            yield from ((change, read.article_id) for change in read.new if not change.baseline)
+
+
+def finding_events(
+    reads: Sequence[ReadResult], refs: Mapping[int, ArticleRef], limit: int | None = None
+) -> list[PassEvent]:
+    """An event per alerted new or revised finding, the first `limit` of them (all when None)."""
     return [
-        finding_event(change, read.article_id, refs.get(read.article_id) if read.article_id else None)
-        for read in reads
-        if not read.baseline
-        for change in read.new
-        if not change.baseline
+        finding_event(change, article_id, refs.get(article_id) if article_id else None)
+        for change, article_id in islice(_alerted(reads), limit)
     ]
 
 
@@ -151,7 +158,9 @@ def emit_pass_events(engine: Engine, reads: Sequence[ReadResult], failed: Sequen
     wanted = [r.article_id for r in reads if r.new and r.article_id is not None]
     with Session(engine) as session:
         refs = article_refs(session, wanted)
-    findings, findings_over = capped(finding_events(reads, refs), MAX_FINDING_EVENTS)
+    # Only the events within the cap are built: a hostile pass can store thousands of findings.
+    findings = finding_events(reads, refs, MAX_FINDING_EVENTS)
+    findings_over = sum(1 for _ in _alerted(reads)) - len(findings)
     feeds, feeds_over = capped([feed_event(p) for p in failed], MAX_FEED_EVENTS)
     sent = 0
     for event in [*findings, *feeds]:
